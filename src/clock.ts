@@ -1,0 +1,109 @@
+/**
+ * The source of time for everything in the SDK that waits or expires: ledger TTLs, breaker
+ * cool-downs, retry backoff, stats windows. Inject a {@link ManualClock} in tests so nothing
+ * sleeps for real.
+ */
+export interface Clock {
+  /** Milliseconds since an arbitrary origin; only differences are used. */
+  now(): number;
+  /**
+   * Resolves after `ms` milliseconds; rejects with the signal's reason if it aborts first.
+   * The real clock's timer is unref'd, so a pending sleep never keeps the process alive.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** The wall clock: `performance.now()` and unref'd `setTimeout`. */
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  sleep(ms, signal) {
+    if (ms <= 0 && !signal?.aborted) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      timer.unref();
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  },
+};
+
+interface Sleeper {
+  at: number;
+  resolve: () => void;
+}
+
+/**
+ * A clock that moves only when told to. `advance(ms)` wakes every sleeper whose time has come,
+ * in order, and lets their continuations run before returning.
+ */
+export class ManualClock implements Clock {
+  private current: number;
+  private sleepers: Sleeper[] = [];
+
+  constructor(start = 0) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  /** Number of sleeps that have not yet been woken or aborted. */
+  get pendingSleeps(): number {
+    return this.sleepers.length;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const sleeper: Sleeper = {
+        at: this.current + Math.max(0, ms),
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = (): void => {
+        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.sleepers.push(sleeper);
+    });
+  }
+
+  /** Moves time forward by `ms`, waking due sleepers in time order. */
+  async advance(ms: number): Promise<void> {
+    const target = this.current + ms;
+    for (;;) {
+      const due = this.sleepers
+        .filter((s) => s.at <= target)
+        .sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.sleepers = this.sleepers.filter((s) => s !== due);
+      this.current = Math.max(this.current, due.at);
+      due.resolve();
+      await flushMicrotasks();
+    }
+    this.current = target;
+    await flushMicrotasks();
+  }
+}
+
+async function flushMicrotasks(): Promise<void> {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  await new Promise<void>((r) => setImmediate(r));
+}

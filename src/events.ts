@@ -1,0 +1,135 @@
+import type { FailureScope, GunRelayErrorCode, Operation } from './errors.js';
+
+/** Operations whose failures are counted per soul in the failure ledger. */
+export type LedgerOperation = 'put' | 'delete';
+
+/** Counters for one operation. */
+export interface OperationCounters {
+  /** Calls made by the caller (sent, skipped or failed before sending). */
+  calls: number;
+  /** Calls that sent at least one request to a relay. */
+  attempts: number;
+  /** Calls that settled with a success outcome (including `absent` and a `null` get). */
+  successes: number;
+  /** Calls that settled with an error after reaching, or trying to reach, a relay. */
+  failures: number;
+  /** Calls answered `skipped` by the failure ledger without any request. */
+  skipped: number;
+}
+
+/** What `stats()` returns and the `stats` event carries. */
+export interface StatsSnapshot extends OperationCounters {
+  /** Entries in the failure ledger (soul × operation). */
+  trackedSouls: number;
+  /** Ledger entries at or above `failureThreshold` (their soul is being skipped). */
+  quarantinedSouls: number;
+  /** The same counters split by operation. */
+  byOperation: Record<Operation, OperationCounters>;
+  /** Retries sent (relay-level failures only). */
+  retries: number;
+  /** Retries refused because the retry budget was spent. */
+  retriesDenied: number;
+  /** Share of the budget window's requests that were retries, 0..1. */
+  retryBudgetUsed: number;
+  /** Calls waiting for a free slot. */
+  queueDepth: number;
+  /** Requests on the wire right now. */
+  inFlight: number;
+  /** Each relay's breaker state, by redacted base URL. */
+  breakers: Record<string, BreakerState>;
+}
+
+/** A relay circuit breaker's state. */
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** Payload of the `skip` event: a call answered from the ledger, no request sent. */
+export interface SkipEvent {
+  op: LedgerOperation;
+  soul: string;
+  /** Consecutive failures recorded for this soul and operation. */
+  failures: number;
+  /** Total skips since the client was created. */
+  skippedTotal: number;
+}
+
+/** Payload of the `failure` event: one call failed. */
+export interface FailureEvent {
+  op: Operation;
+  soul: string | undefined;
+  code: GunRelayErrorCode;
+  scope: FailureScope;
+  status: number | undefined;
+  /** True when the failure was counted against the soul in the ledger. */
+  counted: boolean;
+  /** The soul's consecutive failure count after this one (0 when not counted). */
+  failures: number;
+  /** True the first time this soul fails for this operation (since it was last clear). */
+  first: boolean;
+}
+
+/** Payload of the `quarantine` event: a soul reached the threshold and will be skipped. */
+export interface QuarantineEvent {
+  op: LedgerOperation;
+  soul: string;
+  failures: number;
+  code: GunRelayErrorCode;
+  /** Clock time at which the entry expires unless it fails again. */
+  until: number;
+}
+
+/** Payload of the `recover` event: a soul that had failures is clear again. */
+export interface RecoverEvent {
+  op: LedgerOperation;
+  soul: string;
+  /** Failures it had before it was cleared. */
+  previousFailures: number;
+  reason: 'success' | 'forgive';
+}
+
+/** Payload of the `settle` event: every call, once, when it settles. */
+export interface SettleEvent {
+  op: Operation;
+  soul: string | undefined;
+  /** The result outcome (`written`, `deleted`, `absent`, `skipped`, `found`, `missing`, `listed`) or `error`. */
+  outcome: string;
+  code: GunRelayErrorCode | undefined;
+  durationMs: number;
+}
+
+/** Payload of the `retry` event: a relay-level failure is being retried. */
+export interface RetryEvent {
+  op: Operation;
+  soul: string | undefined;
+  relay: string;
+  attempt: number;
+  delayMs: number;
+  code: GunRelayErrorCode;
+}
+
+/** Payload of the `breaker` event: a relay's breaker changed state. */
+export interface BreakerEvent {
+  relay: string;
+  from: BreakerState;
+  to: BreakerState;
+  /** Consecutive relay-level failures that led here. */
+  failures: number;
+}
+
+/** Payload of the `listenerError` event: a listener threw; the call it ran in was not affected. */
+export interface ListenerErrorEvent {
+  event: string;
+  error: unknown;
+}
+
+/** Every event a {@link GunRelayClient} emits, with its listener signature. */
+export interface ClientEvents {
+  stats: (stats: StatsSnapshot) => void;
+  skip: (event: SkipEvent) => void;
+  failure: (event: FailureEvent) => void;
+  quarantine: (event: QuarantineEvent) => void;
+  recover: (event: RecoverEvent) => void;
+  settle: (event: SettleEvent) => void;
+  retry: (event: RetryEvent) => void;
+  breaker: (event: BreakerEvent) => void;
+  listenerError: (event: ListenerErrorEvent) => void;
+}
