@@ -4,6 +4,9 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
+    'oip/index': 'src/oip/index.ts',
+    'legacy/index': 'src/legacy/index.ts',
+    'diagnostics/index': 'src/diagnostics/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -11,5 +14,6 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   splitting: false,
+  shims: true,
   external: ['gun'],
 });
