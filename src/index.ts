@@ -1,1 +1,43 @@
-export {};
+export { GunRelayClient } from './client/GunRelayClient.js';
+export type {
+  CallOptions,
+  DeleteOptions,
+  DeleteResult,
+  ListEntry,
+  ListOptions,
+  PutResult,
+  RelayNode,
+} from './client/results.js';
+export type { RelayHealth } from './client/RelayPool.js';
+export { attachLogger } from './client/logging.js';
+export { clientOptionsSchema, type ClientOptions, type ResolvedOptions, type Logger } from './options.js';
+export { systemClock, ManualClock, type Clock } from './clock.js';
+export {
+  GunRelayError,
+  isGunRelayError,
+  ERROR_CODES,
+  BODY_EXCERPT_LIMIT,
+  type GunRelayErrorCode,
+  type GunRelayErrorDetails,
+  type FailureScope,
+  type Operation,
+} from './errors.js';
+export type {
+  ClientEvents,
+  StatsSnapshot,
+  OperationCounters,
+  LedgerOperation,
+  BreakerState,
+  SkipEvent,
+  FailureEvent,
+  QuarantineEvent,
+  RecoverEvent,
+  SettleEvent,
+  RetryEvent,
+  BreakerEvent,
+  ListenerErrorEvent,
+} from './events.js';
+export type { QuarantinedSoul, LedgerEntry } from './ledger/FailureLedger.js';
+export { MAX_SOUL_LENGTH, MAX_NODE_DEPTH, type GunNode, type GunValue } from './protocol/input.js';
+export { AxiosTransport, type AxiosTransportOptions } from './transport/AxiosTransport.js';
+export type { Transport, TransportRequest, TransportResponse, RetryHook } from './transport/Transport.js';

@@ -1,0 +1,351 @@
+import type { Clock } from '../clock.js';
+import { GunRelayError, type Operation } from '../errors.js';
+import type { ClientEvents, LedgerOperation, StatsSnapshot } from '../events.js';
+import { FailureLedger, type QuarantinedSoul } from '../ledger/FailureLedger.js';
+import { resolveOptions, type ClientOptions, type ResolvedOptions } from '../options.js';
+import { assertNode, assertSoul, type GunNode } from '../protocol/input.js';
+import { parseJson, readGetResponse, readListResponse, readPutResponse } from '../protocol/responses.js';
+import { AxiosTransport } from '../transport/AxiosTransport.js';
+import type { Transport, TransportResponse } from '../transport/Transport.js';
+import { Counters } from './Counters.js';
+import { attachLogger } from './logging.js';
+import { RelayPool, type RelayHealth } from './RelayPool.js';
+import type { CallOptions, DeleteOptions, DeleteResult, ListEntry, ListOptions, PutResult, RelayNode } from './results.js';
+import { SafeEmitter } from './SafeEmitter.js';
+
+/**
+ * A typed client for the GUN HTTP relay. Soul-level failures are counted per soul and, past
+ * `failureThreshold`, answered `skipped` without a request; relay-level failures never count
+ * against a soul. Errors are {@link GunRelayError}s holding nothing from the HTTP layer.
+ */
+export class GunRelayClient {
+  private readonly options: ResolvedOptions;
+  private readonly clock: Clock;
+  private readonly transport: Transport;
+  private readonly pool: RelayPool;
+  private readonly ledger: FailureLedger;
+  private readonly counters = new Counters();
+  private readonly events = new SafeEmitter();
+  private skippedTotal = 0;
+  private closed = false;
+
+  /** Validates `options` (throws `INVALID_OPTIONS` naming the field) and creates the client. No timer starts. */
+  constructor(options: ClientOptions) {
+    this.options = resolveOptions(options);
+    this.clock = this.options.clock;
+    this.transport =
+      this.options.transport ??
+      new AxiosTransport({
+        maxSockets: this.options.maxInFlight,
+        maxContentLength: this.options.maxContentLength,
+        maxBodyLength: this.options.maxBodyLength,
+        headers: this.options.headers,
+      });
+    this.pool = new RelayPool(this.options, this.transport, {
+      retry: (e) => this.events.emit('retry', e),
+      breaker: (e) => this.events.emit('breaker', e),
+    });
+    this.ledger = new FailureLedger({
+      threshold: this.options.failureThreshold,
+      ttlMs: this.options.failureTtlMs,
+      maxEntries: this.options.maxTrackedSouls,
+      clock: this.clock,
+    });
+    if (this.options.logger) attachLogger(this, this.options.logger);
+  }
+
+  /** Subscribes to an event; returns a function that unsubscribes. */
+  on<E extends keyof ClientEvents>(event: E, listener: ClientEvents[E]): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** Subscribes for one event; returns a function that unsubscribes. */
+  once<E extends keyof ClientEvents>(event: E, listener: ClientEvents[E]): () => void {
+    return this.events.once(event, listener);
+  }
+
+  /** Removes a listener added with `on`. */
+  off<E extends keyof ClientEvents>(event: E, listener: ClientEvents[E]): void {
+    this.events.off(event, listener);
+  }
+
+  /** Writes (merges) `node` into `soul`. Resolves `written`, or `skipped` when the soul is quarantined for puts. */
+  async put(soul: string, node: GunNode, opts: CallOptions = {}): Promise<PutResult> {
+    this.assertOpen('put', soul);
+    assertSoul(soul, 'put');
+    assertNode(node, 'put', soul, this.options.maxBodyLength);
+    const skipped = this.skipIfQuarantined('put', soul);
+    if (skipped) return { soul, outcome: 'skipped', failures: skipped };
+    const started = this.begin('put');
+    try {
+      await this.write(soul, node, 'put', opts.signal);
+    } catch (error) {
+      throw this.failed('put', soul, error, started);
+    }
+    this.succeeded('put', soul, started, 'written');
+    return { soul, outcome: 'written' };
+  }
+
+  /** Reads a node. Resolves `null` when the relay answers 404; every other failure throws. */
+  async get(soul: string, opts: CallOptions = {}): Promise<RelayNode | null> {
+    this.assertOpen('get', soul);
+    assertSoul(soul, 'get');
+    const started = this.begin('get');
+    let node: RelayNode | null;
+    try {
+      node = await this.read(soul, 'get', opts.signal);
+    } catch (error) {
+      throw this.failed('get', soul, error, started);
+    }
+    this.succeeded('get', soul, started, node ? 'found' : 'missing');
+    return node;
+  }
+
+  /**
+   * Deletes a node by tombstoning every key (`{k: null}`), never with a root `null` (which the
+   * relay always rejects). Keys come from `opts.keys`, or from reading the node first.
+   */
+  async delete(soul: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+    this.assertOpen('delete', soul);
+    assertSoul(soul, 'delete');
+    const givenKeys = opts.keys === undefined ? undefined : checkKeys(opts.keys, soul);
+    const skipped = this.skipIfQuarantined('delete', soul);
+    if (skipped) return { soul, outcome: 'skipped', failures: skipped };
+    const started = this.begin('delete');
+    let result: DeleteResult;
+    try {
+      result = await this.tombstone(soul, givenKeys, opts.signal);
+    } catch (error) {
+      throw this.failed('delete', soul, error, started);
+    }
+    this.succeeded('delete', soul, started, result.outcome);
+    return result;
+  }
+
+  /** Lists the records of a publisher (souls starting `<publisherHash>:`), tolerant of both entry shapes. */
+  async list(publisherHash: string, opts: ListOptions = {}): Promise<ListEntry[]> {
+    this.assertOpen('list', undefined);
+    assertSoul(publisherHash, 'list');
+    const params: Record<string, string | number> = { publisherHash };
+    if (opts.limit !== undefined) params['limit'] = checkCount(opts.limit, 'limit', 1);
+    if (opts.offset !== undefined) params['offset'] = checkCount(opts.offset, 'offset', 0);
+    const started = this.begin('list');
+    let entries: ListEntry[];
+    try {
+      const res = await this.pool.send({ op: 'list', method: 'GET', path: '/list', params, timeoutMs: this.options.timeouts.list!, signal: opts.signal });
+      if (res.status === 404) throw endpointMissing('list', undefined, res);
+      entries = readListResponse(res.status, res.text);
+    } catch (error) {
+      throw this.failed('list', undefined, error, started);
+    }
+    if (opts.recordType !== undefined) entries = entries.filter((e) => recordTypeOf(e) === opts.recordType);
+    this.succeeded('list', undefined, started, 'listed');
+    return entries;
+  }
+
+  /** Probes every relay (`GET /peers/status`) without touching the soul ledger or the breakers. */
+  async health(opts: { timeoutMs?: number } = {}): Promise<RelayHealth[]> {
+    this.assertOpen('health', undefined);
+    return this.pool.health(opts.timeoutMs ?? this.options.timeouts.get!);
+  }
+
+  /** A snapshot of every counter, the ledger's size and the relays' state. */
+  stats(): StatsSnapshot {
+    this.ledger.purgeExpired();
+    return this.snapshot();
+  }
+
+  /** The souls currently skipped, with their failure counts and time left. */
+  quarantined(): QuarantinedSoul[] {
+    return this.ledger.quarantined();
+  }
+
+  /** Clears a soul's failures for every operation, so its next call is sent. Returns true if it had any. */
+  forgive(soul: string): boolean {
+    let had = false;
+    for (const op of ['put', 'delete'] as const) {
+      const previousFailures = this.ledger.clear(op, soul);
+      if (previousFailures > 0) {
+        had = true;
+        this.events.emit('recover', { op, soul, previousFailures, reason: 'forgive' });
+      }
+    }
+    return had;
+  }
+
+  /** Frees sockets and listeners. Queued calls and later calls reject with `CLIENT_CLOSED`. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pool.close();
+    this.transport.close();
+    this.events.removeAll();
+  }
+
+  /** True once `close()` was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  /** @internal Sends one validated write; shared by put, delete and record writes. */
+  protected async write(soul: string, data: GunNode, op: Operation, signal: AbortSignal | undefined): Promise<void> {
+    const timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'put']!;
+    const res = await this.pool.send({ op, soul, method: 'POST', path: '/put', body: { soul, data }, timeoutMs, signal });
+    if (res.status === 404) throw endpointMissing(op, soul, res);
+    readPutResponse(soul, op, res.status, res.text);
+  }
+
+  /** @internal Reads one node; `null` for the relay's "Not found". */
+  protected async read(soul: string, op: Operation, signal: AbortSignal | undefined): Promise<RelayNode | null> {
+    const timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'get']!;
+    const res = await this.pool.send({ op, soul, method: 'GET', path: '/get', params: { soul }, timeoutMs, signal });
+    if (res.status === 404) {
+      if (isEndpointMissing(res.text)) throw endpointMissing(op, soul, res);
+      return null;
+    }
+    return readGetResponse(soul, op, res.status, res.text);
+  }
+
+  private async tombstone(soul: string, givenKeys: string[] | undefined, signal: AbortSignal | undefined): Promise<DeleteResult> {
+    let keys = givenKeys;
+    let links: string[] = [];
+    let requests = 0;
+    if (!keys) {
+      const node = await this.read(soul, 'delete', signal);
+      requests++;
+      if (node === null) return { soul, outcome: 'absent', requests };
+      keys = Object.keys(node).filter((k) => node[k] !== null);
+      links = keys.map((k) => linkTarget(node[k])).filter((s): s is string => s !== undefined);
+      if (keys.length === 0) return { soul, outcome: 'absent', requests };
+    }
+    const tombstones: GunNode = {};
+    for (const k of keys) tombstones[k] = null;
+    await this.write(soul, tombstones, 'delete', signal);
+    requests++;
+    return { soul, outcome: 'deleted', keys, links, requests };
+  }
+
+  private assertOpen(op: Operation, soul: string | undefined): void {
+    if (this.closed) throw new GunRelayError('CLIENT_CLOSED', `${op}: client is closed`, { op, soul });
+  }
+
+  private begin(op: Operation): number {
+    const c = this.counters.byOperation[op];
+    c.calls++;
+    c.attempts++;
+    return this.clock.now();
+  }
+
+  private skipIfQuarantined(op: LedgerOperation, soul: string): number {
+    const failures = this.ledger.skipCount(op, soul);
+    if (failures === 0) return 0;
+    const c = this.counters.byOperation[op];
+    c.calls++;
+    c.skipped++;
+    this.skippedTotal++;
+    if (this.events.has('skip')) this.events.emit('skip', { op, soul, failures, skippedTotal: this.skippedTotal });
+    if (this.events.has('settle')) this.events.emit('settle', { op, soul, outcome: 'skipped', code: undefined, durationMs: 0 });
+    if (this.skippedTotal % this.options.statsEvery === 0 && this.events.has('stats')) this.events.emit('stats', this.snapshot());
+    return failures;
+  }
+
+  private succeeded(op: Operation, soul: string | undefined, started: number, outcome: string): void {
+    this.counters.byOperation[op].successes++;
+    if (soul !== undefined && (op === 'put' || op === 'delete')) {
+      const previousFailures = this.ledger.clear(op, soul);
+      if (previousFailures > 0) this.events.emit('recover', { op, soul, previousFailures, reason: 'success' });
+    }
+    if (this.events.has('settle')) {
+      this.events.emit('settle', { op, soul, outcome, code: undefined, durationMs: this.clock.now() - started });
+    }
+  }
+
+  /** Classifies a failure: counts it against the soul when it is about the soul, emits, returns the error to throw. */
+  private failed(op: Operation, soul: string | undefined, raw: unknown, started: number): GunRelayError {
+    let error = raw instanceof GunRelayError ? raw : new GunRelayError('RELAY_ERROR', `${op}: ${String(raw)}`, { op, soul });
+    if (this.closed && error.scope === 'relay') error = new GunRelayError('CLIENT_CLOSED', `${op}: client closed during the call`, { op, soul });
+    this.counters.byOperation[op].failures++;
+    let failures = 0;
+    let first = false;
+    let counted = false;
+    if (error.scope === 'soul' && soul !== undefined && (op === 'put' || op === 'delete')) {
+      const recorded = this.ledger.recordFailure(op, soul, error.code, error.status, this.clock.now());
+      counted = true;
+      failures = recorded.failures;
+      first = recorded.first;
+      if (recorded.quarantined) {
+        this.events.emit('quarantine', { op, soul, failures, code: error.code, until: this.clock.now() + this.options.failureTtlMs });
+      }
+    }
+    this.events.emit('failure', { op, soul, code: error.code, scope: error.scope, status: error.status, counted, failures, first });
+    if (this.events.has('settle')) {
+      this.events.emit('settle', { op, soul, outcome: 'error', code: error.code, durationMs: this.clock.now() - started });
+    }
+    return error;
+  }
+
+  private snapshot(): StatsSnapshot {
+    return {
+      ...this.counters.totals(),
+      trackedSouls: this.ledger.size,
+      quarantinedSouls: this.ledger.quarantinedCount,
+      byOperation: this.counters.copy(),
+      ...this.pool.snapshot(),
+    };
+  }
+}
+
+function checkKeys(keys: readonly string[], soul: string): string[] {
+  if (!Array.isArray(keys) || keys.length === 0 || keys.some((k) => typeof k !== 'string' || k === '' || k === '_')) {
+    throw new GunRelayError('INVALID_INPUT', 'delete: keys must be a non-empty array of non-empty strings (not "_")', {
+      op: 'delete',
+      soul,
+      field: 'keys',
+    });
+  }
+  return [...new Set(keys)];
+}
+
+function checkCount(n: number, field: string, min: number): number {
+  if (!Number.isInteger(n) || n < min || n > 10_000) {
+    throw new GunRelayError('INVALID_INPUT', `list: ${field} must be an integer from ${min} to 10000`, { op: 'list', field });
+  }
+  return n;
+}
+
+function linkTarget(v: unknown): string | undefined {
+  return typeof v === 'object' && v !== null && typeof (v as { '#'?: unknown })['#'] === 'string' ? (v as { '#': string })['#'] : undefined;
+}
+
+function isEndpointMissing(text: string): boolean {
+  try {
+    return (parseJson(text) as { error?: unknown })?.error === 'Endpoint not found';
+  } catch {
+    return false;
+  }
+}
+
+function endpointMissing(op: Operation, soul: string | undefined, res: TransportResponse): GunRelayError {
+  return new GunRelayError('BAD_RESPONSE', `${op}: the relay has no such endpoint (check baseUrl: no path, no trailing slash)`, {
+    op,
+    soul,
+    status: res.status,
+    bodyExcerpt: res.text,
+  });
+}
+
+function recordTypeOf(entry: ListEntry): string | undefined {
+  if (entry.recordType) return entry.recordType;
+  let oip = entry.data['oip'];
+  if (typeof oip === 'string') {
+    try {
+      oip = parseJson(oip);
+    } catch {
+      return undefined;
+    }
+  }
+  const t = (oip as { recordType?: unknown } | null)?.recordType;
+  return typeof t === 'string' ? t : undefined;
+}

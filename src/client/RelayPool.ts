@@ -1,0 +1,182 @@
+import type { Clock } from '../clock.js';
+import { GunRelayError, redactUrl } from '../errors.js';
+import type { BreakerEvent, BreakerState, RetryEvent } from '../events.js';
+import type { ResolvedOptions } from '../options.js';
+import { retryDelayMs } from '../resilience/backoff.js';
+import { Limiter } from '../resilience/Limiter.js';
+import { RelayBreaker } from '../resilience/RelayBreaker.js';
+import { RetryBudget } from '../resilience/RetryBudget.js';
+import type { RetryHook, Transport, TransportRequest, TransportResponse } from '../transport/Transport.js';
+
+/** Failures worth another try on the same or another relay: the relay, not the soul, failed. */
+const RETRYABLE = new Set(['CONNECTION_REFUSED', 'CONNECTION_RESET', 'TIMEOUT', 'RATE_LIMITED', 'RELAY_ERROR']);
+
+interface Relay {
+  url: string;
+  label: string;
+  breaker: RelayBreaker | undefined;
+}
+
+/** What the pool reports to the client. */
+export interface RelayPoolEvents {
+  retry(event: RetryEvent): void;
+  breaker(event: BreakerEvent): void;
+}
+
+/** A request without the relay: the pool picks one. */
+export type PoolRequest = Omit<TransportRequest, 'baseUrl' | 'retry'>;
+
+/**
+ * Sends requests to the relays: a concurrency limit, a breaker per relay, failover to the next
+ * healthy relay on relay-level failures, and retries under a budget. It never touches the soul
+ * ledger: everything here is about relays.
+ */
+export class RelayPool {
+  private readonly relays: Relay[];
+  private readonly limiter: Limiter;
+  private readonly budget: RetryBudget | undefined;
+  private retriesSent = 0;
+
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly transport: Transport,
+    private readonly events: RelayPoolEvents,
+  ) {
+    const clock: Clock = options.clock;
+    this.limiter = new Limiter(options.maxInFlight, options.maxQueue);
+    const retry = options.retry;
+    this.budget = retry === false ? undefined : new RetryBudget({ ...retry.budget, clock });
+    this.relays = options.baseUrl.map((url) => {
+      const label = redactUrl(url);
+      const breakerOptions = options.breaker;
+      const breaker =
+        breakerOptions === false
+          ? undefined
+          : new RelayBreaker({
+              ...breakerOptions,
+              clock,
+              onChange: (from, to, failures) => this.events.breaker({ relay: label, from, to, failures }),
+            });
+      return { url, label, breaker };
+    });
+  }
+
+  /** Sends `request` to the first relay whose breaker lets it through, failing over on relay-level errors. */
+  async send(request: PoolRequest): Promise<TransportResponse> {
+    const waiting = this.limiter.acquire(request.op, request.soul, request.signal);
+    if (waiting) {
+      try {
+        await waiting;
+      } catch (reason) {
+        throw abortError(request, reason);
+      }
+    }
+    try {
+      return await this.sendToRelays(request);
+    } finally {
+      this.limiter.release();
+    }
+  }
+
+  private async sendToRelays(request: PoolRequest): Promise<TransportResponse> {
+    let last: GunRelayError | undefined;
+    for (const relay of this.relays) {
+      if (relay.breaker && !relay.breaker.tryPass()) continue;
+      this.budget?.recordRequest();
+      try {
+        const response = await this.transport.send({ ...request, baseUrl: relay.url, retry: this.retryHook(relay, request) });
+        relay.breaker?.recordSuccess();
+        return response;
+      } catch (error) {
+        const failure = error instanceof GunRelayError ? error : abortError(request, error);
+        if (failure.scope === 'relay') relay.breaker?.recordFailure();
+        else if (failure.scope === 'soul') relay.breaker?.recordSuccess();
+        else relay.breaker?.release();
+        if (failure.scope !== 'relay' || !RETRYABLE.has(failure.code)) throw failure;
+        last = failure;
+      }
+    }
+    if (last) throw last;
+    throw new GunRelayError('RELAY_UNAVAILABLE', `${request.op}: every relay's circuit breaker is open; nothing was sent`, {
+      op: request.op,
+      soul: request.soul,
+      relay: this.relays.map((r) => r.label).join(','),
+    });
+  }
+
+  private retryHook(relay: Relay, request: PoolRequest): RetryHook | undefined {
+    const retry = this.options.retry;
+    if (retry === false || retry.retries === 0) return undefined;
+    return {
+      retries: retry.retries,
+      shouldRetry: (failure) => {
+        if (failure.scope !== 'relay') return false;
+        // An intermediate failed attempt: the breaker hears of it here, the last one in send().
+        relay.breaker?.recordFailure();
+        if (!RETRYABLE.has(failure.code)) return false;
+        if (relay.breaker && relay.breaker.state !== 'closed') return false;
+        return this.budget?.tryAcquire() ?? true;
+      },
+      beforeRetry: async (failure, attempt, retryAfterMs) => {
+        const delayMs = retryDelayMs(attempt, retryAfterMs, retry, this.options.random);
+        this.retriesSent++;
+        this.events.retry({ op: request.op, soul: request.soul, relay: relay.label, attempt, delayMs, code: failure.code });
+        try {
+          await this.options.clock.sleep(delayMs, request.signal);
+        } catch (reason) {
+          throw abortError(request, reason);
+        }
+      },
+    };
+  }
+
+  /** Probes every relay with `GET /peers/status`, bypassing breakers, retries and the limiter. */
+  async health(timeoutMs: number): Promise<RelayHealth[]> {
+    return Promise.all(
+      this.relays.map(async (relay): Promise<RelayHealth> => {
+        const started = this.options.clock.now();
+        const breaker = relay.breaker?.state ?? 'closed';
+        try {
+          await this.transport.send({ baseUrl: relay.url, method: 'GET', path: '/peers/status', timeoutMs, op: 'health' });
+          return { relay: relay.label, ok: true, latencyMs: this.options.clock.now() - started, breaker, error: undefined };
+        } catch (error) {
+          const code = error instanceof GunRelayError ? error.code : 'RELAY_ERROR';
+          return { relay: relay.label, ok: false, latencyMs: this.options.clock.now() - started, breaker, error: code };
+        }
+      }),
+    );
+  }
+
+  /** Relay-side counters for `stats()`. */
+  snapshot(): { retries: number; retriesDenied: number; retryBudgetUsed: number; queueDepth: number; inFlight: number; breakers: Record<string, BreakerState> } {
+    const breakers: Record<string, BreakerState> = {};
+    for (const r of this.relays) breakers[r.label] = r.breaker?.state ?? 'closed';
+    return {
+      retries: this.retriesSent,
+      retriesDenied: this.budget?.denied ?? 0,
+      retryBudgetUsed: this.budget?.used() ?? 0,
+      queueDepth: this.limiter.queueDepth,
+      inFlight: this.limiter.inFlight,
+      breakers,
+    };
+  }
+
+  /** Rejects every queued call with `CLIENT_CLOSED`. */
+  close(): void {
+    this.limiter.rejectAll(() => new GunRelayError('CLIENT_CLOSED', 'client closed while the call was queued'));
+  }
+}
+
+/** Per-relay result of `health()`. */
+export interface RelayHealth {
+  relay: string;
+  ok: boolean;
+  latencyMs: number;
+  breaker: BreakerState;
+  error: string | undefined;
+}
+
+function abortError(request: PoolRequest, reason: unknown): GunRelayError {
+  if (reason instanceof GunRelayError) return reason;
+  return new GunRelayError('ABORTED', `${request.op}: aborted`, { op: request.op, soul: request.soul });
+}

@@ -1,0 +1,150 @@
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../clock.js';
+import type { GunRelayErrorCode } from '../errors.js';
+import type { LedgerOperation } from '../events.js';
+
+/** What the ledger keeps per soul and operation: counts and codes, nothing from the HTTP layer. */
+export interface LedgerEntry {
+  /** Consecutive soul-level failures. */
+  failures: number;
+  /** Clock time of the first failure in the current run. */
+  firstFailureAt: number;
+  /** Clock time of the latest failure; the TTL runs from here. */
+  lastFailureAt: number;
+  /** Code and status of the latest failure. */
+  lastCode: GunRelayErrorCode;
+  lastStatus: number | undefined;
+}
+
+/** A quarantined soul, as listed by `quarantined()`. */
+export interface QuarantinedSoul extends LedgerEntry {
+  op: LedgerOperation;
+  soul: string;
+  /** Milliseconds until the entry expires and the soul is tried again. */
+  remainingMs: number;
+}
+
+/** Options of a {@link FailureLedger}. */
+export interface FailureLedgerOptions {
+  threshold: number;
+  ttlMs: number;
+  maxEntries: number;
+  clock: Clock;
+}
+
+/** Result of {@link FailureLedger.recordFailure}. */
+export interface RecordedFailure {
+  failures: number;
+  /** True when this failure is the soul's first since it was last clear. */
+  first: boolean;
+  /** True when this failure made the soul cross the threshold. */
+  quarantined: boolean;
+}
+
+const SEP = '\u0000';
+
+/**
+ * Counts consecutive soul-level failures per (operation, soul) and decides skips. An lru-cache
+ * bounded to `maxEntries` with LRU eviction, TTL measured on the injected clock from the last
+ * failure, and no timers: expired entries are dropped when touched.
+ */
+export class FailureLedger {
+  private readonly cache: LRUCache<string, LedgerEntry>;
+  private readonly threshold: number;
+  private atThreshold = 0;
+
+  constructor(options: FailureLedgerOptions) {
+    this.threshold = options.threshold;
+    this.cache = new LRUCache<string, LedgerEntry>({
+      max: options.maxEntries,
+      ttl: options.ttlMs,
+      ttlResolution: 0,
+      ttlAutopurge: false,
+      updateAgeOnGet: false,
+      allowStale: false,
+      perf: { now: () => options.clock.now() },
+      dispose: (entry) => {
+        if (entry.failures >= this.threshold) this.atThreshold--;
+      },
+    });
+  }
+
+  /** The entry's failure count when the soul must be skipped for `op`, else 0. */
+  skipCount(op: LedgerOperation, soul: string): number {
+    if (this.cache.size === 0) return 0;
+    const entry = this.cache.get(op + SEP + soul);
+    return entry !== undefined && entry.failures >= this.threshold ? entry.failures : 0;
+  }
+
+  /** Records a soul-level failure; the TTL restarts from now. */
+  recordFailure(op: LedgerOperation, soul: string, code: GunRelayErrorCode, status: number | undefined, now: number): RecordedFailure {
+    const key = op + SEP + soul;
+    const previous = this.cache.get(key);
+    const failures = (previous?.failures ?? 0) + 1;
+    const entry: LedgerEntry = {
+      failures,
+      firstFailureAt: previous?.firstFailureAt ?? now,
+      lastFailureAt: now,
+      lastCode: code,
+      lastStatus: status,
+    };
+    // set() disposes the previous value (decrementing the count if it was at threshold).
+    this.cache.set(key, entry);
+    if (failures >= this.threshold) this.atThreshold++;
+    return { failures, first: previous === undefined, quarantined: failures === this.threshold };
+  }
+
+  /** Clears the entry after a success; returns the failures it had (0 if none). */
+  clear(op: LedgerOperation, soul: string): number {
+    if (this.cache.size === 0) return 0;
+    const key = op + SEP + soul;
+    const entry = this.cache.peek(key);
+    if (entry === undefined) return 0;
+    this.cache.delete(key);
+    return entry.failures;
+  }
+
+  /** Number of entries held (expired ones count until they are touched or purged). */
+  get size(): number {
+    return this.cache.size;
+  }
+
+  /** Number of entries at or above the threshold. */
+  get quarantinedCount(): number {
+    return this.atThreshold;
+  }
+
+  /** Drops expired entries now, so `size` and `quarantinedCount` are exact. */
+  purgeExpired(): void {
+    this.cache.purgeStale();
+  }
+
+  /** Every soul currently skipped, most recently used first. */
+  quarantined(): QuarantinedSoul[] {
+    const out: QuarantinedSoul[] = [];
+    for (const [key, entry] of this.cache.entries()) {
+      if (entry.failures < this.threshold) continue;
+      const i = key.indexOf(SEP);
+      out.push({
+        ...entry,
+        op: key.slice(0, i) as LedgerOperation,
+        soul: key.slice(i + 1),
+        remainingMs: this.cache.getRemainingTTL(key),
+      });
+    }
+    return out;
+  }
+
+  /** Every live entry, for export: key parts and entry. */
+  *entries(): Generator<[LedgerOperation, string, LedgerEntry]> {
+    for (const [key, entry] of this.cache.entries()) {
+      const i = key.indexOf(SEP);
+      yield [key.slice(0, i) as LedgerOperation, key.slice(i + 1), entry];
+    }
+  }
+
+  /** Removes every entry; returns how many souls were at the threshold. */
+  clearAll(): void {
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,161 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { AxiosError, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import axiosRetry from 'axios-retry';
+import { GunRelayError, redactUrl, type GunRelayErrorCode } from '../errors.js';
+import { classifyStatus } from '../protocol/responses.js';
+import { parseRetryAfter } from '../resilience/backoff.js';
+import type { Transport, TransportRequest, TransportResponse } from './Transport.js';
+
+/** Options of an {@link AxiosTransport}. */
+export interface AxiosTransportOptions {
+  /** Sockets per relay; also the keep-alive pool size. */
+  maxSockets: number;
+  maxContentLength: number;
+  maxBodyLength: number;
+  headers?: Record<string, string> | undefined;
+  /** @internal Test hook: sees each raw response body before it is classified. */
+  inspectBody?: ((body: unknown) => void) | undefined;
+}
+
+/** Per-request state kept on the axios config (axios copies unknown keys through). */
+interface ExchangeState {
+  request: TransportRequest;
+  attempts: number;
+}
+type Config = InternalAxiosRequestConfig & { gunRelay?: ExchangeState };
+
+const NETWORK_CODES: Record<string, GunRelayErrorCode> = {
+  ECONNREFUSED: 'CONNECTION_REFUSED',
+  ENOTFOUND: 'CONNECTION_REFUSED',
+  EAI_AGAIN: 'CONNECTION_REFUSED',
+  EHOSTUNREACH: 'CONNECTION_REFUSED',
+  ENETUNREACH: 'CONNECTION_REFUSED',
+  ECONNRESET: 'CONNECTION_RESET',
+  EPIPE: 'CONNECTION_RESET',
+  ERR_STREAM_PREMATURE_CLOSE: 'CONNECTION_RESET',
+  ECONNABORTED: 'TIMEOUT',
+  ETIMEDOUT: 'TIMEOUT',
+  ERR_CANCELED: 'ABORTED',
+};
+
+/**
+ * The production transport: one axios instance with one keep-alive agent per protocol, retries
+ * through axios-retry driven by the client's policy, and failures turned into
+ * {@link GunRelayError}s at once so no axios error, response buffer or socket outlives the call.
+ */
+export class AxiosTransport implements Transport {
+  private readonly http: AxiosInstance;
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+  private closed = false;
+
+  constructor(private readonly options: AxiosTransportOptions) {
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets };
+    this.httpAgent = new http.Agent(agentOptions);
+    this.httpsAgent = new https.Agent(agentOptions);
+    this.http = axios.create({
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      headers: options.headers ?? {},
+      maxContentLength: options.maxContentLength,
+      maxBodyLength: options.maxBodyLength,
+      maxRedirects: 0,
+      proxy: false,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      validateStatus: (status) => (status >= 200 && status < 300) || status === 404,
+    });
+    axiosRetry(this.http, {
+      retries: 0,
+      shouldResetTimeout: false,
+      retryCondition: (error) => this.shouldRetry(error),
+      retryDelay: () => 0,
+      onRetry: (attempt, error) => this.beforeRetry(attempt, error),
+    });
+  }
+
+  async send(request: TransportRequest): Promise<TransportResponse> {
+    if (this.closed) throw new GunRelayError('CLIENT_CLOSED', `${request.op}: client is closed`, { op: request.op, soul: request.soul });
+    const state: ExchangeState = { request, attempts: 0 };
+    let response: AxiosResponse<string>;
+    try {
+      response = await this.http.request<string>({
+        baseURL: request.baseUrl,
+        url: request.path,
+        method: request.method,
+        params: request.params,
+        data: request.body,
+        timeout: request.timeoutMs,
+        signal: request.signal,
+        'axios-retry': { retries: request.retry?.retries ?? 0 },
+        gunRelay: state,
+      } as Config);
+    } catch (error) {
+      throw this.toError(error, state);
+    }
+    this.options.inspectBody?.(response.data);
+    return { status: response.status, text: typeof response.data === 'string' ? response.data : '', retries: state.attempts };
+  }
+
+  openSockets(): number {
+    let n = 0;
+    for (const agent of [this.httpAgent, this.httpsAgent]) {
+      for (const list of [agent.sockets, agent.freeSockets]) {
+        for (const key of Object.keys(list)) n += list[key]?.length ?? 0;
+      }
+    }
+    return n;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  private shouldRetry(error: AxiosError): boolean {
+    const state = (error.config as Config | undefined)?.gunRelay;
+    const hook = state?.request.retry;
+    if (!state || !hook || this.closed) return false;
+    return hook.shouldRetry(this.toError(error, state), state.attempts + 1);
+  }
+
+  private async beforeRetry(attempt: number, error: AxiosError): Promise<void> {
+    const state = (error.config as Config).gunRelay!;
+    state.attempts = attempt;
+    const retryAfter = parseRetryAfter(error.response?.headers?.['retry-after']);
+    await state.request.retry!.beforeRetry(this.toError(error, state), attempt, retryAfter);
+  }
+
+  /**
+   * Classifies a failure while the axios error is still at hand, copying out only the status,
+   * a short excerpt and codes. The returned error references nothing of axios.
+   */
+  private toError(error: unknown, state: ExchangeState): GunRelayError {
+    if (error instanceof GunRelayError) return error;
+    const { op, soul, baseUrl, signal } = state.request;
+    const details = { op, soul, relay: redactUrl(baseUrl), retries: state.attempts };
+    if (signal?.aborted) return new GunRelayError('ABORTED', `${op}: aborted`, details);
+    if (!(error instanceof AxiosError)) {
+      return new GunRelayError('CONNECTION_RESET', `${op}: ${String((error as Error)?.message ?? error)}`, details);
+    }
+    const response = error.response;
+    if (response) {
+      const text = typeof response.data === 'string' ? response.data : '';
+      this.options.inspectBody?.(response.data);
+      const code = classifyStatus(response.status, text);
+      return new GunRelayError(code, `${op}: relay answered ${response.status}`, { ...details, status: response.status, bodyExcerpt: text });
+    }
+    if (error.message.startsWith('maxContentLength')) {
+      return new GunRelayError('RESPONSE_TOO_LARGE', `${op}: response larger than ${this.options.maxContentLength} bytes`, details);
+    }
+    if (error.message.includes('maxBodyLength')) {
+      return new GunRelayError('INVALID_INPUT', `${op}: request body larger than ${this.options.maxBodyLength} bytes`, details);
+    }
+    const systemCode = error.code ?? (error.cause as { code?: string } | undefined)?.code;
+    const code = (systemCode && NETWORK_CODES[systemCode]) || (/hang up|aborted|reset/i.test(error.message) ? 'CONNECTION_RESET' : 'RELAY_ERROR');
+    const what = code === 'TIMEOUT' ? `no answer within ${state.request.timeoutMs} ms` : error.message;
+    return new GunRelayError(code, `${op}: ${what}`, { ...details, systemCode });
+  }
+}

@@ -1,0 +1,53 @@
+import type { GunRelayError, Operation } from '../errors.js';
+
+/** One HTTP exchange with a relay, as the client asks for it. */
+export interface TransportRequest {
+  /** Relay base URL without trailing slash. */
+  baseUrl: string;
+  method: 'GET' | 'POST';
+  /** `/put`, `/get`, `/list` or `/peers/status`. */
+  path: string;
+  params?: Record<string, string | number> | undefined;
+  /** JSON-serialisable body for POST. */
+  body?: unknown;
+  /** Deadline for the whole exchange, retries included. */
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+  /** For error messages and classification. */
+  op: Operation;
+  soul?: string | undefined;
+  /** Consulted after each failed attempt, before its buffers are released; absent = no retries. */
+  retry?: RetryHook | undefined;
+}
+
+/** The retry decision, made by the client's policy on a classified failure. */
+export interface RetryHook {
+  /** Most retries this exchange may make. */
+  readonly retries: number;
+  /** Whether to retry after `failure` (attempt is 1-based: 1 = first retry). */
+  shouldRetry(failure: GunRelayError, attempt: number): boolean;
+  /** Waits the backoff before retry `attempt`; rejects if the call is aborted meanwhile. */
+  beforeRetry(failure: GunRelayError, attempt: number, retryAfterMs: number | undefined): Promise<void>;
+}
+
+/** A relay's answer: 2xx, or 404 (which means "not found" for `/get`). */
+export interface TransportResponse {
+  status: number;
+  /** The raw body; the client parses it. */
+  text: string;
+  /** Retries the exchange made before this answer. */
+  retries: number;
+}
+
+/**
+ * The seam between the client and HTTP. `send` resolves with a 2xx or 404 answer, or rejects
+ * with a classified {@link GunRelayError} holding nothing from the HTTP layer. The production
+ * implementation is {@link AxiosTransport}; tests and users may supply their own.
+ */
+export interface Transport {
+  send(request: TransportRequest): Promise<TransportResponse>;
+  /** Frees sockets and agents. Further sends reject. */
+  close(): void;
+  /** Open sockets, for tests and stats (optional). */
+  openSockets?(): number;
+}
