@@ -46,7 +46,8 @@ const SEP = '\u0000';
 /**
  * Counts consecutive soul-level failures per (operation, soul) and decides skips. An lru-cache
  * bounded to `maxEntries` with LRU eviction, TTL measured on the injected clock from the last
- * failure, and no timers: expired entries are dropped when touched.
+ * failure (an entry is expired once more than `ttlMs` has passed), and no timers: expired entries
+ * are dropped when touched.
  */
 export class FailureLedger {
   private readonly cache: LRUCache<string, LedgerEntry>;
@@ -62,7 +63,8 @@ export class FailureLedger {
       ttlAutopurge: false,
       updateAgeOnGet: false,
       allowStale: false,
-      perf: { now: () => options.clock.now() },
+      // lru-cache treats a start time of 0 as "no TTL"; keep clock readings positive.
+      perf: { now: () => options.clock.now() + 1 },
       dispose: (entry) => {
         if (entry.failures >= this.threshold) this.atThreshold--;
       },
