@@ -96,7 +96,7 @@ export function readListResponse(status: number, text: string): ListEntry[] {
  * from their first characters instead of parsed.
  */
 export function errorFieldKind(text: string): 'string' | 'object' | 'none' {
-  if (text.length <= 16_384) {
+  if (text.length < 16_384) {
     try {
       const body = JSON.parse(text) as { error?: unknown } | null;
       const e = body?.error;

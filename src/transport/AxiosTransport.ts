@@ -25,6 +25,14 @@ interface ExchangeState {
 }
 type Config = InternalAxiosRequestConfig & { gunRelay?: ExchangeState };
 
+/** Bytes of an error body decoded for classification and the excerpt. */
+const CLASSIFY_BYTES = 16 * 1024;
+
+function bodyText(data: unknown, limit = Infinity): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8', 0, Math.min(data.length, limit));
+  return typeof data === 'string' ? data.slice(0, limit) : '';
+}
+
 const NETWORK_CODES: Record<string, GunRelayErrorCode> = {
   ECONNREFUSED: 'CONNECTION_REFUSED',
   ENOTFOUND: 'CONNECTION_REFUSED',
@@ -62,7 +70,9 @@ export class AxiosTransport implements Transport {
       maxBodyLength: options.maxBodyLength,
       maxRedirects: 0,
       proxy: false,
-      responseType: 'text',
+      // Bodies arrive as Buffers: a failure's excerpt is decoded from the head alone, so a large
+      // error body never becomes a string.
+      responseType: 'arraybuffer',
       transformResponse: [(data: unknown) => data],
       validateStatus: (status) => (status >= 200 && status < 300) || status === 404,
     });
@@ -78,9 +88,9 @@ export class AxiosTransport implements Transport {
   async send(request: TransportRequest): Promise<TransportResponse> {
     if (this.closed) throw new GunRelayError('CLIENT_CLOSED', `${request.op}: client is closed`, { op: request.op, soul: request.soul });
     const state: ExchangeState = { request, attempts: 0 };
-    let response: AxiosResponse<string>;
+    let response: AxiosResponse<Buffer>;
     try {
-      response = await this.http.request<string>({
+      response = await this.http.request<Buffer>({
         baseURL: request.baseUrl,
         url: request.path,
         method: request.method,
@@ -95,7 +105,7 @@ export class AxiosTransport implements Transport {
       throw this.toError(error, state);
     }
     this.options.inspectBody?.(response.data);
-    return { status: response.status, text: typeof response.data === 'string' ? response.data : '', retries: state.attempts };
+    return { status: response.status, text: bodyText(response.data), retries: state.attempts };
   }
 
   openSockets(): number {
@@ -142,8 +152,8 @@ export class AxiosTransport implements Transport {
     }
     const response = error.response;
     if (response) {
-      const text = typeof response.data === 'string' ? response.data : '';
       this.options.inspectBody?.(response.data);
+      const text = bodyText(response.data, CLASSIFY_BYTES);
       const code = classifyStatus(response.status, text);
       return new GunRelayError(code, `${op}: relay answered ${response.status}`, { ...details, status: response.status, bodyExcerpt: text });
     }
