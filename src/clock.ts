@@ -69,6 +69,10 @@ export class ManualClock implements Clock {
         reject(signal.reason);
         return;
       }
+      if (ms <= 0) {
+        resolve();
+        return;
+      }
       const sleeper: Sleeper = {
         at: this.current + Math.max(0, ms),
         resolve: () => {
