@@ -1,1 +1,52 @@
-export {};
+/**
+ * The OIP record codec: souls, DIDs, record nodes and their encryption envelope. Pure
+ * functions, no network. Subpath export `gun-relay-client/oip`.
+ */
+export {
+  SOUL_HASH_LENGTH,
+  TimeSoulClock,
+  computeSoul,
+  contentHash,
+  defaultTimeSoulClock,
+  parseSoul,
+  publisherHash,
+} from './souls.js';
+export type { ComputeSoulOptions, ParsedSoul, WallClock } from './souls.js';
+export { GUN_DID_PREFIX, fromDid, isGunDid, toDid } from './did.js';
+export {
+  ENCRYPTION_METHOD,
+  EncryptionEnvelopeSchema,
+  IV_LENGTH,
+  KEY_LENGTH,
+  TAG_LENGTH,
+  assertEncryptionKey,
+  decryptRecordData,
+  encryptRecordData,
+  isEncryptionEnvelope,
+} from './envelope.js';
+export type { EncryptionEnvelope, EncryptionKey } from './envelope.js';
+export {
+  EncryptionMetaFieldsSchema,
+  GunLinkSchema,
+  StoredRecordMetaSchema,
+  isGunLink,
+} from './recordSchemas.js';
+export type {
+  DecodedRecord,
+  EncodedRecordNode,
+  EncryptionMetaFields,
+  GunLink,
+  NodeScalar,
+  OipRecord,
+  RecordEncryptionState,
+  RecordMeta,
+  StoredRecordMeta,
+} from './recordSchemas.js';
+export { decodeRecord, encodeRecord, parseRecordNode } from './recordCodec.js';
+export type {
+  DecodeRecordOptions,
+  EncodeRecordOptions,
+  KeyProvider,
+  ParseRecordOptions,
+} from './recordCodec.js';
+export { canonicalJson } from './safeJson.js';
