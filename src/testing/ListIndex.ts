@@ -1,0 +1,88 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+
+/** One row of `GET /list`: the soul, its data, its record type and when it was stored. */
+export interface ListEntry {
+  soul: string;
+  data: unknown;
+  recordType: string | null;
+  storedAt: number;
+}
+
+/**
+ * The relay's per-publisher index behind `GET /list` (prefix = soul part before the first `:`).
+ * Kept beside gun's data (not inside it) and written to disk when the relay closes with its data.
+ */
+export class ListIndex {
+  private readonly byPrefix = new Map<string, Map<string, ListEntry>>();
+
+  /** The index prefix of a soul, or `null` for souls without `:` (never listed). */
+  static prefixOf(soul: unknown): string | null {
+    if (typeof soul !== 'string') return null;
+    const colon = soul.indexOf(':');
+    return colon > 0 ? soul.slice(0, colon) : null;
+  }
+
+  /** Every entry, in insertion order. */
+  entries(): ListEntry[] {
+    return [...this.byPrefix.values()].flatMap((m) => [...m.values()]);
+  }
+
+  /**
+   * Records an accepted put. `data` keeps the node as sent, merged key by key over earlier puts,
+   * so a tombstoned soul stays listed with null fields (as the production relay does).
+   * `recordType` is the top-level `recordType` of the data, which OIP records never have: that is
+   * why the production relay's `recordType` filter never matches current records.
+   */
+  record(soul: string, data: Record<string, unknown>, storedAt: number): void {
+    const prefix = ListIndex.prefixOf(soul);
+    if (prefix === null) return;
+    let bucket = this.byPrefix.get(prefix);
+    if (!bucket) this.byPrefix.set(prefix, (bucket = new Map()));
+    const previous = bucket.get(soul);
+    const merged = { ...(isPlainObject(previous?.data) ? previous.data : {}), ...data };
+    const recordType = typeof merged.recordType === 'string' ? merged.recordType : null;
+    bucket.set(soul, { soul, data: merged, recordType, storedAt });
+  }
+
+  /** Restores an entry as loaded from disk (or rebuilt after a restart). */
+  restore(entry: ListEntry): void {
+    const prefix = ListIndex.prefixOf(entry.soul);
+    if (prefix === null) return;
+    let bucket = this.byPrefix.get(prefix);
+    if (!bucket) this.byPrefix.set(prefix, (bucket = new Map()));
+    bucket.set(entry.soul, entry);
+  }
+
+  /** A page of one publisher's entries, optionally filtered by `recordType`. */
+  list(prefix: string, page: { limit: number; offset: number; recordType?: string }): ListEntry[] {
+    let rows = [...(this.byPrefix.get(prefix)?.values() ?? [])];
+    if (page.recordType !== undefined) rows = rows.filter((r) => r.recordType === page.recordType);
+    return rows.slice(page.offset, page.offset + page.limit);
+  }
+
+  /** Writes the index atomically (temp file + rename). */
+  save(file: string): void {
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ version: 1, entries: this.entries() }));
+    renameSync(tmp, file);
+  }
+
+  /** Reads a saved index; an absent or unreadable file is an empty index. */
+  static load(file: string): ListEntry[] {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      return [];
+    }
+    const entries = isPlainObject(parsed) && Array.isArray(parsed.entries) ? parsed.entries : [];
+    return entries.filter(
+      (e): e is ListEntry => isPlainObject(e) && typeof e.soul === 'string',
+    );
+  }
+}
+
+/** `true` for non-null, non-array objects. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,74 @@
+/**
+ * What a poisoned soul does to the local relay: answer a fixed status/body, never answer, reset
+ * the connection, or answer normally after a delay.
+ */
+export type RelayFaultBehaviour =
+  | {
+      /** HTTP status to answer. */
+      status: number;
+      /** JSON body (an object is serialised, a string is sent raw). Default `{"error":"Injected fault"}`. */
+      body?: unknown;
+    }
+  | {
+      /** Never answer; the connection stays open until the client gives up or the relay closes. */
+      hang: true;
+    }
+  | {
+      /** Destroy the socket without any response. */
+      reset: true;
+    }
+  | {
+      /** Wait this long, then handle the request normally. */
+      delayMs: number;
+    };
+
+/**
+ * A fault rule: a behaviour plus optional limits. `path` (e.g. `'/put'`) and `method` restrict
+ * which requests it applies to; `times` removes it after that many matches.
+ */
+export type RelayFault = RelayFaultBehaviour & {
+  /** Only requests to this path (e.g. `'/put'`, `'/get'`). */
+  path?: string;
+  /** Only requests with this method (e.g. `'POST'`). */
+  method?: string;
+  /** Apply to this many matching requests, then remove the rule. Default: until cleared. */
+  times?: number;
+};
+
+interface Rule {
+  readonly soul: string;
+  readonly fault: RelayFault;
+  remaining: number;
+}
+
+/** The set of active fault rules of one relay. Most recently added rule wins; exact souls before `*`. */
+export class RelayFaultTable {
+  private rules: Rule[] = [];
+
+  add(soul: string, fault: RelayFault): () => void {
+    const rule: Rule = { soul, fault, remaining: fault.times ?? Number.POSITIVE_INFINITY };
+    this.rules.push(rule);
+    return () => {
+      this.rules = this.rules.filter((r) => r !== rule);
+    };
+  }
+
+  clear(soul?: string): void {
+    this.rules = soul === undefined ? [] : this.rules.filter((r) => r.soul !== soul);
+  }
+
+  /** Finds (and consumes one use of) the rule for this request, if any. */
+  take(request: { soul: string | null; path: string; method: string }): RelayFault | undefined {
+    const applies = (r: Rule): boolean =>
+      (r.fault.path === undefined || r.fault.path === request.path) &&
+      (r.fault.method === undefined || r.fault.method.toUpperCase() === request.method);
+    const newestFirst = [...this.rules].reverse();
+    const rule =
+      newestFirst.find((r) => request.soul !== null && r.soul === request.soul && applies(r)) ??
+      newestFirst.find((r) => r.soul === '*' && applies(r));
+    if (!rule) return undefined;
+    rule.remaining--;
+    if (rule.remaining <= 0) this.rules = this.rules.filter((r) => r !== rule);
+    return rule.fault;
+  }
+}
