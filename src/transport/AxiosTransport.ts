@@ -33,6 +33,15 @@ function bodyText(data: unknown, limit = Infinity): string {
   return typeof data === 'string' ? data.slice(0, limit) : '';
 }
 
+/**
+ * Drops the body from an axios response once it has been read. axios's stream listeners keep the
+ * response object reachable from a keep-alive socket until that socket's next use; without this
+ * the last body of every pooled socket would stay in memory.
+ */
+function release(response: AxiosResponse | undefined): void {
+  if (response) response.data = undefined;
+}
+
 const NETWORK_CODES: Record<string, GunRelayErrorCode> = {
   ECONNREFUSED: 'CONNECTION_REFUSED',
   ENOTFOUND: 'CONNECTION_REFUSED',
@@ -102,10 +111,14 @@ export class AxiosTransport implements Transport {
         gunRelay: state,
       } as Config);
     } catch (error) {
-      throw this.toError(error, state);
+      const failure = this.toError(error, state);
+      release((error as AxiosError).response);
+      throw failure;
     }
     this.options.inspectBody?.(response.data);
-    return { status: response.status, text: bodyText(response.data), retries: state.attempts };
+    const text = bodyText(response.data);
+    release(response);
+    return { status: response.status, text, retries: state.attempts };
   }
 
   openSockets(): number {
@@ -135,7 +148,9 @@ export class AxiosTransport implements Transport {
     const state = (error.config as Config).gunRelay!;
     state.attempts = attempt;
     const retryAfter = parseRetryAfter(error.response?.headers?.['retry-after']);
-    await state.request.retry!.beforeRetry(this.toError(error, state), attempt, retryAfter);
+    const failure = this.toError(error, state);
+    release(error.response);
+    await state.request.retry!.beforeRetry(failure, attempt, retryAfter);
   }
 
   /**
