@@ -54,7 +54,17 @@ function structureProblem(value: unknown): { path: string; message: string } | u
     if (seen.has(v)) return { path, message: 'circular structure' };
     seen.add(v);
     if (depth > MAX_NODE_DEPTH) return { path, message: `nested deeper than ${MAX_NODE_DEPTH} levels` };
-    for (const key of Object.keys(v)) {
+    const keys = Object.keys(v);
+    if (keys.includes('#')) {
+      // GUN reads any object with a "#" key as a link; accept only a well-formed one, and none at the root.
+      const target = (v as Record<string, unknown>)['#'];
+      const at = path ? `${path}.#` : '#';
+      if (depth === 1) return { path: at, message: 'key "#" is reserved for links' };
+      if (keys.length !== 1 || !soulSchema.safeParse(target).success) {
+        return { path, message: 'a link must be exactly {"#": "<soul>"} with a valid soul' };
+      }
+    }
+    for (const key of keys) {
       const at = path ? `${path}.${key}` : key;
       if (FORBIDDEN_KEYS.has(key)) return { path: at, message: `key "${key}" is reserved` };
       if (key === '') return { path: at, message: 'keys must not be empty' };
