@@ -161,6 +161,10 @@ export class GunHost {
     this.settleAll();
     if (!this.exited) this.child.kill('SIGTERM');
     await this.exitPromise;
+    // libuv releases the process and pipe handles in the close phase of the loop, after this
+    // turn's check phase: two setImmediate hops get past it, so that "closed" means no handle of
+    // ours is left in process.getActiveResourcesInfo().
+    for (let hop = 0; hop < 2; hop++) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   private request(
