@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { GUN_HOST_SOURCE } from './gunHostSource.js';
+import { handlesReleased } from './httpUtil.js';
 
 /** A gun node as gun returns it: keys to values, plus the `_` metadata. */
 export type GunNode = Record<string, unknown>;
@@ -161,10 +162,7 @@ export class GunHost {
     this.settleAll();
     if (!this.exited) this.child.kill('SIGTERM');
     await this.exitPromise;
-    // libuv releases the process and pipe handles in the close phase of the loop, after this
-    // turn's check phase: two setImmediate hops get past it, so that "closed" means no handle of
-    // ours is left in process.getActiveResourcesInfo().
-    for (let hop = 0; hop < 2; hop++) await new Promise<void>((resolve) => setImmediate(resolve));
+    await handlesReleased();
   }
 
   private request(

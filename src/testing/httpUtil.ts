@@ -48,9 +48,13 @@ export class SocketTracker {
     return this.sockets.size;
   }
 
-  /** Destroys every open socket (hung requests included). */
-  destroyAll(): void {
+  /** Destroys every open socket (hung requests included); resolves when all have closed. */
+  destroyAll(): Promise<void> {
+    const closed = [...this.sockets].map(
+      (socket) => new Promise<void>((resolve) => (socket.closed ? resolve() : socket.once('close', () => resolve()))),
+    );
     for (const socket of this.sockets) socket.destroy();
+    return Promise.all(closed).then(() => undefined);
   }
 }
 
@@ -96,17 +100,25 @@ export function listenLoopback(server: Server, port: number): Promise<number> {
   });
 }
 
-/** Closes the listener, destroying open sockets, and resolves when the port is released. */
-export function closeServer(server: Server, sockets: SocketTracker): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) {
-      sockets.destroyAll();
-      resolve();
-      return;
-    }
-    server.close(() => resolve());
-    sockets.destroyAll();
-  });
+/**
+ * Closes the listener and destroys open sockets; resolves when the port is released, every socket
+ * has closed and libuv has let go of their handles (see {@link handlesReleased}).
+ */
+export async function closeServer(server: Server, sockets: SocketTracker): Promise<void> {
+  const listenerClosed = server.listening
+    ? new Promise<void>((resolve) => server.close(() => resolve()))
+    : Promise.resolve();
+  await Promise.all([listenerClosed, sockets.destroyAll()]);
+  await handlesReleased();
+}
+
+/**
+ * libuv frees closed handles in the close phase of the loop, after this turn's check phase: two
+ * setImmediate hops get past it, so that afterwards none of ours shows in
+ * `process.getActiveResourcesInfo()`.
+ */
+export async function handlesReleased(): Promise<void> {
+  for (let hop = 0; hop < 2; hop++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /** Pushes into a bounded array, dropping the oldest entries. */
