@@ -84,6 +84,31 @@ describe('FailureLedger', () => {
     assert.equal(q[0]!.remainingMs, 50_000);
   });
 
+  it('a snapshot round-trips: live entries keep counts and remaining TTL, expired ones are dropped', async () => {
+    const { l, clock } = ledger();
+    for (let i = 0; i < 3; i++) l.recordFailure('delete', 'old', 'SOUL_REJECTED', 500, clock.now());
+    await clock.advance(50_000);
+    for (let i = 0; i < 4; i++) l.recordFailure('delete', 'new', 'SOUL_REJECTED', 500, clock.now());
+    l.recordFailure('put', 'one', 'SOUL_REJECTED', 400, clock.now());
+    const wall = 1_700_000_000_000;
+    const snap = l.toSnapshot(clock.now(), wall);
+    assert.equal(snap.version, 1);
+    assert.deepEqual(snap.entries.map((e) => [e.op, e.soul, e.failures, wall - e.lastFailureAt]), [
+      ['delete', 'old', 3, 50_000],
+      ['delete', 'new', 4, 0],
+      ['put', 'one', 1, 0],
+    ]);
+    // A restarted worker imports it 15 s later: 'old' (65 s > 60 s TTL) is dropped.
+    const fresh = ledger();
+    assert.equal(fresh.l.load(JSON.parse(JSON.stringify(snap)), fresh.clock.now(), wall + 15_000, 60_000), 2);
+    assert.equal(fresh.l.skipCount('delete', 'old'), 0);
+    assert.equal(fresh.l.skipCount('delete', 'new'), 4);
+    assert.equal(fresh.l.quarantinedCount, 1);
+    assert.equal(fresh.l.quarantined()[0]!.remainingMs, 45_000);
+    await fresh.clock.advance(45_001);
+    assert.equal(fresh.l.skipCount('delete', 'new'), 0);
+  });
+
   it('properties: bounded size; skipped iff >= threshold consecutive failures within the TTL; clear resets', async () => {
     type Cmd = { kind: 'fail' | 'ok' | 'wait'; soul: number; ms: number };
     const cmd = fc.record({

@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.js';
 import type { GunRelayErrorCode } from '../errors.js';
 import type { LedgerOperation } from '../events.js';
+import { LEDGER_SNAPSHOT_VERSION, type LedgerSnapshot } from './snapshot.js';
 
 /** What the ledger keeps per soul and operation: counts and codes, nothing from the HTTP layer. */
 export interface LedgerEntry {
@@ -145,7 +146,49 @@ export class FailureLedger {
     }
   }
 
-  /** Removes every entry; returns how many souls were at the threshold. */
+  /**
+   * The live entries as a portable snapshot: clock times are turned into epoch milliseconds
+   * through their age (the way lru-cache's own `dump()` makes TTL starts portable).
+   */
+  toSnapshot(now: number, wallNow: number): LedgerSnapshot {
+    const entries: LedgerSnapshot['entries'] = [];
+    // Oldest first, so loading them in order restores the LRU order.
+    for (const [key, entry] of [...this.cache.entries()].reverse()) {
+      if (this.cache.getRemainingTTL(key) <= 0) continue;
+      const i = key.indexOf(SEP);
+      entries.push({
+        op: key.slice(0, i) as LedgerOperation,
+        soul: key.slice(i + 1),
+        failures: entry.failures,
+        firstFailureAt: wallNow - (now - entry.firstFailureAt),
+        lastFailureAt: wallNow - (now - entry.lastFailureAt),
+        lastCode: entry.lastCode,
+        ...(entry.lastStatus === undefined ? {} : { lastStatus: entry.lastStatus }),
+      });
+    }
+    return { format: 'gun-relay-client/ledger', version: LEDGER_SNAPSHOT_VERSION, exportedAt: wallNow, entries };
+  }
+
+  /** Adds a snapshot's entries whose TTL has not run out; returns how many were kept. */
+  load(snapshot: LedgerSnapshot, now: number, wallNow: number, ttlMs: number): number {
+    let kept = 0;
+    for (const e of snapshot.entries) {
+      const age = wallNow - e.lastFailureAt;
+      if (age > ttlMs || age < 0) continue;
+      const lastFailureAt = now - age;
+      const key = e.op + SEP + e.soul;
+      this.cache.set(
+        key,
+        { failures: e.failures, firstFailureAt: now - (wallNow - e.firstFailureAt), lastFailureAt, lastCode: e.lastCode, lastStatus: e.lastStatus },
+        { start: lastFailureAt + 1 },
+      );
+      if (e.failures >= this.threshold) this.atThreshold++;
+      kept++;
+    }
+    return kept;
+  }
+
+  /** Removes every entry. */
   clearAll(): void {
     this.cache.clear();
   }

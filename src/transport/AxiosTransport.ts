@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
-import axiosRetry from 'axios-retry';
+import axiosRetryModule from 'axios-retry';
 import { GunRelayError, redactUrl, type GunRelayErrorCode } from '../errors.js';
 import { classifyStatus } from '../protocol/responses.js';
 import { parseRetryAfter } from '../resilience/backoff.js';
@@ -41,6 +41,11 @@ function bodyText(data: unknown, limit = Infinity): string {
 function release(response: AxiosResponse | undefined): void {
   if (response) response.data = undefined;
 }
+
+// axios-retry's CommonJS build sets `exports.default`; a Node-semantics import of it from our CJS
+// build gets the exports object, so take the function from wherever it is.
+const axiosRetry: typeof axiosRetryModule =
+  typeof axiosRetryModule === 'function' ? axiosRetryModule : (axiosRetryModule as unknown as { default: typeof axiosRetryModule }).default;
 
 const NETWORK_CODES: Record<string, GunRelayErrorCode> = {
   ECONNREFUSED: 'CONNECTION_REFUSED',

@@ -1,0 +1,94 @@
+/**
+ * The published shape: `npm pack`, then a plain .cjs and a plain .mjs file outside the repo
+ * require/import the tarball's contents and use GunRelayClient against the local relay, and a
+ * TypeScript consumer type-checks in both module kinds.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+const repo = path.resolve(import.meta.dirname, '..');
+let consumer: string;
+
+const script = (kind: 'cjs' | 'mjs') => `
+${kind === 'cjs'
+  ? "const { GunRelayClient, isGunRelayError } = require('gun-relay-client');\nconst { startLocalRelay } = require('gun-relay-client/testing');"
+  : "import { GunRelayClient, isGunRelayError } from 'gun-relay-client';\nimport { startLocalRelay } from 'gun-relay-client/testing';"}
+(async () => {
+  const relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 100 });
+  const client = new GunRelayClient({ baseUrl: relay.url });
+  const out = {};
+  out.put = (await client.put('abc:1', { n: 1 })).outcome;
+  out.get = (await client.get('abc:1')).n;
+  out.del = (await client.delete('abc:1')).outcome;
+  out.after = await client.get('abc:1');
+  try { await client.put('abc:2', []); } catch (e) { out.invalid = isGunRelayError(e) && e.code; }
+  client.close();
+  await relay.close();
+  console.log(JSON.stringify(out));
+})();
+`;
+
+describe('packed tarball', () => {
+  before(() => {
+    consumer = fs.mkdtempSync(path.join(os.tmpdir(), 'grc-consumer-'));
+    const packOut = execFileSync('npm', ['pack', '--json', '--pack-destination', consumer], { cwd: repo, encoding: 'utf8' });
+    const tarball = path.join(consumer, (JSON.parse(packOut) as Array<{ filename: string }>)[0]!.filename);
+    const target = path.join(consumer, 'node_modules', 'gun-relay-client');
+    fs.mkdirSync(target, { recursive: true });
+    execFileSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
+    // The tarball's dependencies (and gun for the testing subpath) come from this repo's install.
+    for (const dep of ['axios', 'axios-retry', 'lru-cache', 'eventemitter3', 'zod', 'gun', '@types']) {
+      const link = path.join(consumer, 'node_modules', dep);
+      if (!fs.existsSync(link)) fs.symlinkSync(path.join(repo, 'node_modules', dep), link);
+    }
+  });
+  after(() => {
+    fs.rmSync(consumer, { recursive: true, force: true });
+  });
+
+  it('ships dist, README and CHANGELOG, and no sources or tests', () => {
+    const files = execFileSync('find', ['.', '-type', 'f'], { cwd: path.join(consumer, 'node_modules', 'gun-relay-client'), encoding: 'utf8' });
+    assert.match(files, /\.\/dist\/index\.cjs/);
+    assert.match(files, /\.\/dist\/index\.d\.cts/);
+    assert.match(files, /\.\/README\.md/);
+    assert.doesNotMatch(files, /\.\/(src|test)\//);
+  });
+
+  for (const kind of ['cjs', 'mjs'] as const) {
+    it(`a plain .${kind} file uses the client and exits by itself`, () => {
+      const file = path.join(consumer, `consumer.${kind}`);
+      fs.writeFileSync(file, script(kind));
+      const out = execFileSync(process.execPath, [file], { cwd: consumer, encoding: 'utf8', timeout: 30_000 });
+      assert.deepEqual(JSON.parse(out.trim().split('\n').pop()!), { put: 'written', get: 1, del: 'deleted', after: null, invalid: 'INVALID_INPUT' });
+    });
+  }
+
+  it('types check from a TypeScript consumer in both module kinds', () => {
+    const body = `
+      const client = new GunRelayClient({ baseUrl: 'http://127.0.0.1:1', failureThreshold: 3 });
+      async function f(): Promise<void> {
+        const r = await client.delete('a:b');
+        if (r.outcome === 'skipped') { const n: number = r.failures; void n; }
+        if (r.outcome === 'deleted') { const k: string[] = r.keys; void k; }
+        const off = client.on('stats', (s) => { const x: number = s.quarantinedSouls; void x; });
+        off();
+      }
+      void f;
+      // @ts-expect-error unknown option is a type error
+      new GunRelayClient({ baseUrl: 'x', nope: 1 });
+      const e: unknown = null;
+      if (isGunRelayError(e)) { const c: 'SOUL_REJECTED' | string = e.code; void c; }
+    `;
+    fs.writeFileSync(path.join(consumer, 'a.cts'), `import { GunRelayClient, isGunRelayError } from 'gun-relay-client';\n${body}`);
+    fs.writeFileSync(path.join(consumer, 'b.mts'), `import { GunRelayClient, isGunRelayError } from 'gun-relay-client';\n${body}`);
+    fs.writeFileSync(
+      path.join(consumer, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, types: ['node'], skipLibCheck: false, lib: ['es2022', 'dom'] }, files: ['a.cts', 'b.mts'] }),
+    );
+    execFileSync(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', consumer], { encoding: 'utf8' });
+  });
+});
