@@ -17,11 +17,15 @@ import {
 
 /** A request as the fault script sees it. `n` counts requests from 1. */
 export interface FaultRequest {
+  /** 1 for the first request since start or the last reset, then 2, 3, ... */
   readonly n: number;
+  /** HTTP method, e.g. `'POST'`. */
   readonly method: string;
+  /** Path without the query, e.g. `'/put'`. */
   readonly path: string;
   /** Query parameters (last value wins). */
   readonly query: Readonly<Record<string, string>>;
+  /** Request headers (lower-case names). */
   readonly headers: IncomingHttpHeaders;
   /** The body parsed as JSON, else the raw text; `undefined` when empty. */
   readonly body: unknown;
@@ -34,7 +38,9 @@ export interface FaultRequest {
  * (e.g. malformed JSON). `bodyBytes` sends a `{"error":"xxx…"}` body of exactly that many bytes.
  */
 export type FaultBehaviour =
+  /** Answer `status` with `body` (object → JSON, string/Buffer → raw, absent → empty). */
   | { status: number; body?: unknown; headers?: Record<string, string> }
+  /** Answer `status` with a `{"error":"xxx…"}` body of exactly `bodyBytes` bytes. */
   | { status: number; bodyBytes: number; headers?: Record<string, string> }
   /** Destroy the socket before any byte of response. */
   | { reset: 'before-response' }

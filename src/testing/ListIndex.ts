@@ -2,9 +2,13 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 /** One row of `GET /list`: the soul, its data, its record type and when it was stored. */
 export interface ListEntry {
+  /** The record's soul, `<publisherHash>:...`. */
   soul: string;
+  /** The node as sent (merged over earlier puts), or after a restart the raw gun node. */
   data: unknown;
+  /** Top-level `recordType` of the data, else `null` (always `null` for OIP records). */
   recordType: string | null;
+  /** `Date.now()` of the last accepted put (or of the restart). */
   storedAt: number;
 }
 

@@ -38,10 +38,13 @@ export interface LocalRelayOptions {
 
 /** One request seen by the local relay. `status` is `null` while unanswered, hung or reset. */
 export interface RelayRequestRecord {
+  /** HTTP method, e.g. `'POST'`. */
   readonly method: string;
+  /** Path without the query, e.g. `'/put'` (or `'//put'`). */
   readonly path: string;
   /** The soul the request is about (`/put` body or `/get` query), else `null`. */
   readonly soul: string | null;
+  /** Status answered; `null` while pending, or when the request hung or was reset. */
   readonly status: number | null;
   /** `Date.now()` when the request arrived. */
   readonly at: number;
@@ -94,8 +97,8 @@ const CORS_HEADERS = {
 
 /**
  * Starts a local relay on 127.0.0.1 over the real `gun` (an optional peer dependency), speaking
- * the production relay's protocol (see docs/relay-protocol.md). gun runs in a child process with
- * every network feature off; nothing is printed. Always `await relay.close()`.
+ * the production relay's HTTP protocol (put/get/list, its errors, hangs and timings). gun runs in
+ * a child process with every network feature off; nothing is printed. Always `await relay.close()`.
  */
 export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<LocalRelay> {
   const ownsDir = options.dataDir === undefined;
