@@ -5,6 +5,7 @@ import axiosRetryModule from 'axios-retry';
 import { GunRelayError, redactUrl, type GunRelayErrorCode } from '../errors.js';
 import { classifyStatus } from '../protocol/responses.js';
 import { parseRetryAfter } from '../resilience/backoff.js';
+import { DeadlineWire } from './deadline.js';
 import type { Transport, TransportRequest, TransportResponse } from './Transport.js';
 
 /** Options of an {@link AxiosTransport}. */
@@ -22,6 +23,7 @@ export interface AxiosTransportOptions {
 interface ExchangeState {
   request: TransportRequest;
   attempts: number;
+  wire: DeadlineWire;
 }
 type Config = InternalAxiosRequestConfig & { gunRelay?: ExchangeState };
 
@@ -31,6 +33,11 @@ const CLASSIFY_BYTES = 16 * 1024;
 function bodyText(data: unknown, limit = Infinity): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8', 0, Math.min(data.length, limit));
   return typeof data === 'string' ? data.slice(0, limit) : '';
+}
+
+/** Statuses the transport resolves with: 2xx, and 404 (the relay's "Not found"). */
+function acceptable(status: number): boolean {
+  return (status >= 200 && status < 300) || status === 404;
 }
 
 /**
@@ -88,7 +95,7 @@ export class AxiosTransport implements Transport {
       // error body never becomes a string.
       responseType: 'arraybuffer',
       transformResponse: [(data: unknown) => data],
-      validateStatus: (status) => (status >= 200 && status < 300) || status === 404,
+      validateStatus: acceptable,
     });
     axiosRetry(this.http, {
       retries: 0,
@@ -101,7 +108,7 @@ export class AxiosTransport implements Transport {
 
   async send(request: TransportRequest): Promise<TransportResponse> {
     if (this.closed) throw new GunRelayError('CLIENT_CLOSED', `${request.op}: client is closed`, { op: request.op, soul: request.soul });
-    const state: ExchangeState = { request, attempts: 0 };
+    const state: ExchangeState = { request, attempts: 0, wire: new DeadlineWire(request.timeoutMs) };
     let response: AxiosResponse<Buffer>;
     try {
       response = await this.http.request<Buffer>({
@@ -111,6 +118,7 @@ export class AxiosTransport implements Transport {
         params: request.params,
         data: request.body,
         timeout: request.timeoutMs,
+        transport: state.wire,
         signal: request.signal,
         'axios-retry': { retries: request.retry?.retries ?? 0 },
         gunRelay: state,
@@ -167,18 +175,22 @@ export class AxiosTransport implements Transport {
     const { op, soul, baseUrl, signal } = state.request;
     const details = { op, soul, relay: redactUrl(baseUrl), retries: state.attempts };
     if (signal?.aborted) return new GunRelayError('ABORTED', `${op}: aborted`, details);
+    if (state.wire.expired) {
+      return new GunRelayError('TIMEOUT', `${op}: no complete answer within ${state.request.timeoutMs} ms`, { ...details, systemCode: 'ETIMEDOUT' });
+    }
     if (!(error instanceof AxiosError)) {
       return new GunRelayError('CONNECTION_RESET', `${op}: ${String((error as Error)?.message ?? error)}`, details);
     }
+    if (error.message.startsWith('maxContentLength')) {
+      return new GunRelayError('RESPONSE_TOO_LARGE', `${op}: response larger than ${this.options.maxContentLength} bytes`, details);
+    }
     const response = error.response;
-    if (response) {
+    // A response whose status was acceptable but whose body broke off is a network failure.
+    if (response && !acceptable(response.status)) {
       this.options.inspectBody?.(response.data);
       const text = bodyText(response.data, CLASSIFY_BYTES);
       const code = classifyStatus(response.status, text);
       return new GunRelayError(code, `${op}: relay answered ${response.status}`, { ...details, status: response.status, bodyExcerpt: text });
-    }
-    if (error.message.startsWith('maxContentLength')) {
-      return new GunRelayError('RESPONSE_TOO_LARGE', `${op}: response larger than ${this.options.maxContentLength} bytes`, details);
     }
     if (error.message.includes('maxBodyLength')) {
       return new GunRelayError('INVALID_INPUT', `${op}: request body larger than ${this.options.maxBodyLength} bytes`, details);
