@@ -41,3 +41,14 @@ export type { QuarantinedSoul, LedgerEntry } from './ledger/FailureLedger.js';
 export { MAX_SOUL_LENGTH, MAX_NODE_DEPTH, type GunNode, type GunValue } from './protocol/input.js';
 export { AxiosTransport, type AxiosTransportOptions } from './transport/AxiosTransport.js';
 export type { Transport, TransportRequest, TransportResponse, RetryHook } from './transport/Transport.js';
+export { MAX_RESOLVE_DEPTH } from './client/records.js';
+export type {
+  GetOptions,
+  GetRecordOptions,
+  PutRecordOptions,
+  PutRecordResult,
+  RecordRead,
+} from './client/records.js';
+export type { OipRecord, DecodedRecord, StoredRecordMeta, RecordEncryptionState } from './oip/recordSchemas.js';
+export type { KeyProvider } from './oip/recordCodec.js';
+export type { EncryptionKey } from './oip/envelope.js';

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { GunRelayError, type Operation } from '../errors.js';
 import type { ClientEvents, LedgerOperation, StatsSnapshot } from '../events.js';
 import { FailureLedger, type QuarantinedSoul } from '../ledger/FailureLedger.js';
+import type { OipRecord } from '../oip/recordSchemas.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from '../options.js';
 import { assertNode, assertSoul, type GunNode } from '../protocol/input.js';
 import { parseJson, readGetResponse, readListResponse, readPutResponse } from '../protocol/responses.js';
@@ -10,6 +11,8 @@ import type { Transport, TransportResponse } from '../transport/Transport.js';
 import { Counters } from './Counters.js';
 import { attachLogger } from './logging.js';
 import { RelayPool, type RelayHealth } from './RelayPool.js';
+import { checkResolveLinks, linkTarget, readRecord, recordTypeOf, resolveLinks, writeRecord } from './records.js';
+import type { GetOptions, GetRecordOptions, PutRecordOptions, PutRecordResult, RecordRead } from './records.js';
 import type { CallOptions, DeleteOptions, DeleteResult, ListEntry, ListOptions, PutResult, RelayNode } from './results.js';
 import { SafeEmitter } from './SafeEmitter.js';
 
@@ -86,14 +89,16 @@ export class GunRelayClient {
     return { soul, outcome: 'written' };
   }
 
-  /** Reads a node. Resolves `null` when the relay answers 404; every other failure throws. */
-  async get(soul: string, opts: CallOptions = {}): Promise<RelayNode | null> {
+  /** Reads a node, resolving `opts.resolveLinks` levels of links. Resolves `null` when the relay answers 404; every other failure throws. */
+  async get(soul: string, opts: GetOptions = {}): Promise<RelayNode | null> {
     this.assertOpen('get', soul);
     assertSoul(soul, 'get');
+    const depth = checkResolveLinks(opts.resolveLinks);
     const started = this.begin('get');
     let node: RelayNode | null;
     try {
       node = await this.read(soul, 'get', opts.signal);
+      if (node && depth > 0) node = await resolveLinks(node, soul, depth, (s) => this.read(s, 'get', opts.signal));
     } catch (error) {
       throw this.failed('get', soul, error, started);
     }
@@ -141,6 +146,22 @@ export class GunRelayClient {
     if (opts.recordType !== undefined) entries = entries.filter((e) => recordTypeOf(e) === opts.recordType);
     this.succeeded('list', undefined, started, 'listed');
     return entries;
+  }
+
+  /**
+   * Writes an OIP record as the legacy node (`data`/`oip` JSON strings, `meta` child), encrypting
+   * `data` when `opts.encrypt` gives a key. Encoding errors throw before anything is sent.
+   */
+  putRecord(record: OipRecord, soul: string, opts: PutRecordOptions = {}): Promise<PutRecordResult> {
+    return writeRecord(this, record, soul, opts);
+  }
+
+  /**
+   * Reads and decodes a record, resolving its links (`resolveLinks`, default 1) and decrypting
+   * with `opts.keyProvider`. `null` when absent; a wrong key is `DECRYPTION_FAILED`, never retried.
+   */
+  getRecord<TData = unknown, TOip = unknown>(soul: string, opts: GetRecordOptions = {}): Promise<RecordRead<TData, TOip> | null> {
+    return readRecord<TData, TOip>(this, soul, opts);
   }
 
   /** Probes every relay (`GET /peers/status`) without touching the soul ledger or the breakers. */
@@ -315,10 +336,6 @@ function checkCount(n: number, field: string, min: number): number {
   return n;
 }
 
-function linkTarget(v: unknown): string | undefined {
-  return typeof v === 'object' && v !== null && typeof (v as { '#'?: unknown })['#'] === 'string' ? (v as { '#': string })['#'] : undefined;
-}
-
 function isEndpointMissing(text: string): boolean {
   try {
     return (parseJson(text) as { error?: unknown })?.error === 'Endpoint not found';
@@ -334,18 +351,4 @@ function endpointMissing(op: Operation, soul: string | undefined, res: Transport
     status: res.status,
     bodyExcerpt: res.text,
   });
-}
-
-function recordTypeOf(entry: ListEntry): string | undefined {
-  if (entry.recordType) return entry.recordType;
-  let oip = entry.data['oip'];
-  if (typeof oip === 'string') {
-    try {
-      oip = parseJson(oip);
-    } catch {
-      return undefined;
-    }
-  }
-  const t = (oip as { recordType?: unknown } | null)?.recordType;
-  return typeof t === 'string' ? t : undefined;
 }

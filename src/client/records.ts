@@ -1,0 +1,164 @@
+import { GunRelayError } from '../errors.js';
+import { toDid } from '../oip/did.js';
+import { decodeRecord, encodeRecord, type KeyProvider } from '../oip/recordCodec.js';
+import type { DecodedRecord, EncryptionMetaFields, OipRecord } from '../oip/recordSchemas.js';
+import type { EncryptionKey } from '../oip/envelope.js';
+import type { GunNode } from '../protocol/input.js';
+import { parseJson } from '../protocol/responses.js';
+import type { CallOptions, ListEntry, PutResult, RelayNode } from './results.js';
+
+/** Deepest `resolveLinks` accepted: each level can cost one request per link. */
+export const MAX_RESOLVE_DEPTH = 8;
+/** Child reads running at once while links are resolved, so a large node cannot flood the queue. */
+const RESOLVE_CONCURRENCY = 4;
+
+/** Options of `get`. */
+export interface GetOptions extends CallOptions {
+  /**
+   * Levels of links (`{"#": "<soul>/meta"}`) to replace by the child node they point to, one
+   * `GET` per link; 0 (default) returns links as they are. At most {@link MAX_RESOLVE_DEPTH}.
+   */
+  resolveLinks?: number | undefined;
+}
+
+/** Options of `putRecord`. */
+export interface PutRecordOptions extends CallOptions {
+  /** Stored as `meta.localId` (`null` when absent). */
+  localId?: string | null | undefined;
+  /** `meta.created`, epoch ms; default now. */
+  created?: number | undefined;
+  /** Encrypts `record.data` (AES-256-GCM) with this 32-byte key; `meta` adds who it is for. */
+  encrypt?: { key: EncryptionKey; meta?: EncryptionMetaFields } | undefined;
+}
+
+/** Result of `putRecord`: the record's soul and DID, whether it was encrypted, and the put outcome. */
+export type PutRecordResult =
+  | { soul: string; did: string; encrypted: boolean; outcome: 'written' }
+  | { soul: string; did: string; encrypted: boolean; outcome: 'skipped'; failures: number };
+
+/** Options of `getRecord`. */
+export interface GetRecordOptions extends CallOptions {
+  /** Supplies the 32-byte key of an encrypted record; without one an encrypted record is `MISSING_KEY`. */
+  keyProvider?: KeyProvider | undefined;
+  /** Link levels to resolve (see {@link GetOptions.resolveLinks}); default 1, enough for `meta` and legacy `data`. */
+  resolveLinks?: number | undefined;
+  /** `'keep'`: return an encrypted record still locked instead of throwing `MISSING_KEY`. */
+  onLocked?: 'throw' | 'keep' | undefined;
+}
+
+/** A record read back by `getRecord`: the decoded record plus its soul and DID. */
+export type RecordRead<TData = unknown, TOip = unknown> = DecodedRecord<TData, TOip> & {
+  soul: string;
+  did: string;
+};
+
+/** Reads one node for link resolution; `null` when the relay has nothing for the soul. */
+export type ReadNode = (soul: string) => Promise<RelayNode | null>;
+
+/** What the record functions need from the client. */
+export interface RecordIo {
+  /** The client's `put`. */
+  put(soul: string, node: GunNode, opts?: CallOptions): Promise<PutResult>;
+  /** The client's `get`. */
+  get(soul: string, opts?: GetOptions): Promise<RelayNode | null>;
+}
+
+/** Checks a `resolveLinks` value (INVALID_INPUT unless an integer 0..{@link MAX_RESOLVE_DEPTH}); `undefined` → `fallback`. */
+export function checkResolveLinks(value: unknown, fallback = 0): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_RESOLVE_DEPTH) {
+    throw new GunRelayError('INVALID_INPUT', `get: resolveLinks must be an integer from 0 to ${MAX_RESOLVE_DEPTH}`, {
+      op: 'get',
+      field: 'resolveLinks',
+    });
+  }
+  return value;
+}
+
+/** The soul a GUN link `{"#": soul}` points to, else `undefined`. */
+export function linkTarget(v: unknown): string | undefined {
+  return typeof v === 'object' && v !== null && typeof (v as { '#'?: unknown })['#'] === 'string' ? (v as { '#': string })['#'] : undefined;
+}
+
+/**
+ * Replaces links in `node` by the nodes they point to, `depth` levels deep, reading each child
+ * once with `read`. A link to a soul with nothing live, or back to a node on the current path,
+ * stays a link. Read errors propagate.
+ */
+export async function resolveLinks(node: RelayNode, soul: string, depth: number, read: ReadNode): Promise<RelayNode> {
+  return resolveLevel(node, depth, read, new Set([soul]));
+}
+
+async function resolveLevel(node: RelayNode, depth: number, read: ReadNode, path: ReadonlySet<string>): Promise<RelayNode> {
+  if (depth <= 0) return node;
+  const pending = Object.keys(node).flatMap((key) => {
+    const target = linkTarget(node[key]);
+    return target === undefined || path.has(target) ? [] : [{ key, target }];
+  });
+  if (pending.length === 0) return node;
+  const out: RelayNode = { ...node };
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < pending.length) {
+      const { key, target } = pending[next++]!;
+      const child = await read(target);
+      if (child !== null) out[key] = await resolveLevel(child, depth - 1, read, new Set(path).add(target));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(RESOLVE_CONCURRENCY, pending.length) }, worker));
+  return out;
+}
+
+/**
+ * Encodes `record` as the legacy relay node (encrypted when `opts.encrypt` has a key) and puts it.
+ * Encoding errors (INVALID_INPUT, MISSING_KEY) throw before anything is sent.
+ */
+export async function writeRecord(io: RecordIo, record: OipRecord, soul: string, opts: PutRecordOptions = {}): Promise<PutRecordResult> {
+  const did = toDid(soul);
+  const node = encodeRecord(record, {
+    ...(opts.localId !== undefined ? { localId: opts.localId } : {}),
+    ...(opts.created !== undefined ? { created: opts.created } : {}),
+    ...(opts.encrypt !== undefined ? { encrypt: opts.encrypt } : {}),
+  });
+  const encrypted = node.meta.encrypted;
+  const result = await io.put(soul, node as unknown as GunNode, { signal: opts.signal });
+  return result.outcome === 'written'
+    ? { soul, did, encrypted, outcome: 'written' }
+    : { soul, did, encrypted, outcome: 'skipped', failures: result.failures };
+}
+
+/**
+ * Reads a record with its links resolved and decodes it (decrypting with `keyProvider`). `null`
+ * when the relay has nothing for the soul. Decoding errors are thrown after the read, so a wrong
+ * key (DECRYPTION_FAILED) never causes another request.
+ */
+export async function readRecord<TData = unknown, TOip = unknown>(
+  io: RecordIo,
+  soul: string,
+  opts: GetRecordOptions = {},
+): Promise<RecordRead<TData, TOip> | null> {
+  const resolve = checkResolveLinks(opts.resolveLinks, 1);
+  const node = await io.get(soul, { signal: opts.signal, resolveLinks: resolve });
+  if (node === null) return null;
+  const decoded = await decodeRecord(node, {
+    soul,
+    ...(opts.keyProvider ? { keyProvider: opts.keyProvider } : {}),
+    ...(opts.onLocked ? { onLocked: opts.onLocked } : {}),
+  });
+  return { ...(decoded as DecodedRecord<TData, TOip>), soul, did: toDid(soul) };
+}
+
+/** A list entry's record type: the relay's field, else `oip.recordType` from the stored data. */
+export function recordTypeOf(entry: ListEntry): string | undefined {
+  if (entry.recordType) return entry.recordType;
+  let oip = entry.data['oip'];
+  if (typeof oip === 'string') {
+    try {
+      oip = parseJson(oip);
+    } catch {
+      return undefined;
+    }
+  }
+  const t = (oip as { recordType?: unknown } | null)?.recordType;
+  return typeof t === 'string' ? t : undefined;
+}
