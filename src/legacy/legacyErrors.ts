@@ -1,0 +1,51 @@
+import { GunRelayError, isGunRelayError, type GunRelayErrorCode } from '../errors.js';
+import type { LedgerOperation } from '../events.js';
+
+/** helpers/gun.js's message when the relay refused the connection (callers match on it). */
+export const RELAY_NOT_ACCESSIBLE = 'GUN relay not accessible - check if gun-relay service is running';
+/** helpers/gun.js's message when the relay did not answer in time (callers match on it). */
+export const RELAY_TIMEOUT = 'GUN relay timeout - service may be overloaded';
+
+const LEGACY_MESSAGES: Partial<Record<GunRelayErrorCode, string>> = {
+  CONNECTION_REFUSED: RELAY_NOT_ACCESSIBLE,
+  // Every breaker open: the relay kept failing, so it is "not accessible" to the caller too.
+  RELAY_UNAVAILABLE: RELAY_NOT_ACCESSIBLE,
+  TIMEOUT: RELAY_TIMEOUT,
+};
+
+/**
+ * Thrown by the facade for a call the failure ledger skipped, when skips are set to throw (and
+ * always for a skipped put). `code` is `SOUL_REJECTED`: the relay refused this soul repeatedly.
+ */
+export class GunSkippedError extends GunRelayError {
+  /** Always true: nothing was sent for this call. */
+  readonly skipped = true as const;
+  /** Consecutive failures cached for the soul. */
+  readonly failures: number;
+
+  /** The message never names the soul (it is in `soul`), so it cannot contain `404` or `not found`. */
+  constructor(op: LedgerOperation, soul: string, failures: number) {
+    super('SOUL_REJECTED', `GUN ${op} skipped: this soul failed ${failures} times recently (cached failures); nothing was sent`, {
+      op,
+      soul,
+    });
+    this.failures = failures;
+  }
+}
+
+/** The same error with helpers/gun.js's message for refused connections and timeouts; others unchanged. */
+export function toLegacyError(error: unknown): unknown {
+  if (!isGunRelayError(error)) return error;
+  const message = LEGACY_MESSAGES[error.code];
+  if (message === undefined) return error;
+  return new GunRelayError(error.code, message, {
+    op: error.op,
+    soul: error.soul,
+    status: error.status,
+    bodyExcerpt: error.bodyExcerpt,
+    relay: error.relay,
+    field: error.field,
+    systemCode: error.systemCode,
+    retries: error.retries,
+  });
+}
