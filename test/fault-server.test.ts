@@ -147,7 +147,7 @@ describe('fault server: behaviours', () => {
     assert.equal(server.requestCount, 1);
   });
 
-  it('{slowBody}: the body arrives in chunks, intervalMs apart', async () => {
+  it('{slowBody}: the body arrives in exactly `chunks` pieces, intervalMs apart', async () => {
     const body = { success: true, data: { text: 'y'.repeat(100) } };
     server.enqueue({ slowBody: { chunks: 4, intervalMs: 40 }, status: 200, body });
     const r = await call(`${server.url}/get`);
@@ -155,6 +155,12 @@ describe('fault server: behaviours', () => {
     assert.equal(r.chunkTimes.length, 4, 'four separate chunks');
     const spread = (r.chunkTimes.at(-1) ?? 0) - (r.chunkTimes[0] ?? 0);
     assert.ok(spread >= 3 * 40 - 10, `chunks spread over ${spread.toFixed(0)} ms`);
+    // A body whose length is not a multiple of `chunks` still takes (chunks - 1) intervals.
+    server.enqueue({ slowBody: { chunks: 5, intervalMs: 30 }, body: { success: true, data: { a: 1 } } });
+    const odd = await call(`${server.url}/get`);
+    assert.deepEqual(json(odd), { success: true, data: { a: 1 } });
+    assert.equal(odd.chunkTimes.length, 5);
+    assert.ok(odd.ms >= 4 * 30 - 10, `took ${odd.ms.toFixed(0)} ms`);
   });
 
   it('{delayMs, then}: waits, then behaves as `then` (nestable)', async () => {

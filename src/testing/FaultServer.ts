@@ -263,13 +263,14 @@ class FaultServerImpl implements FaultServer {
     if ('slowBody' in b) {
       const text = encodeBody(b.body ?? { success: true });
       const chunks = Math.max(1, Math.floor(b.slowBody.chunks));
-      const size = Math.ceil(text.length / chunks);
       res.writeHead(b.status ?? 200, { ...jsonHeaders(text.length), ...b.headers });
       res.flushHeaders();
+      // Exactly `chunks` pieces (even split), so the body takes (chunks - 1) × intervalMs.
       for (let i = 0; i < chunks; i++) {
         if (i > 0 && !(await this.timers.sleep(b.slowBody.intervalMs))) return;
         if (res.destroyed) return;
-        res.write(text.subarray(i * size, (i + 1) * size));
+        const piece = text.subarray(Math.floor((i * text.length) / chunks), Math.floor(((i + 1) * text.length) / chunks));
+        if (piece.length > 0) res.write(piece);
       }
       res.end();
       return;
