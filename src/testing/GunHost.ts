@@ -33,7 +33,6 @@ function gunMissing(cause: unknown): Error {
 export class GunHost {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  private output = '';
   private exited = false;
   private closing = false;
   private readonly exitPromise: Promise<void>;
@@ -44,6 +43,7 @@ export class GunHost {
     private readonly child: ChildProcess,
     /** Process id of the child that runs gun. */
     readonly pid: number,
+    private readonly output: { text: string },
   ) {
     this.exitPromise = new Promise<void>((resolve) => {
       // 'close' (not 'exit') also waits for the stdio pipes and the IPC channel to be released.
@@ -81,9 +81,10 @@ export class GunHost {
       env,
       windowsHide: true,
     });
-    let output = '';
+    // gun's banner and logs go to a bounded buffer, never to the console.
+    const output = { text: '' };
     const keep = (chunk: Buffer): void => {
-      output = (output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_BYTES);
+      output.text = (output.text + chunk.toString('utf8')).slice(-OUTPUT_TAIL_BYTES);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
@@ -98,7 +99,7 @@ export class GunHost {
       const fail = (why: string): void => {
         cleanup();
         child.kill('SIGKILL');
-        reject(new Error(`gun host failed to start: ${why}\n${output}`));
+        reject(new Error(`gun host failed to start: ${why}\n${output.text}`));
       };
       const onError = (err: Error): void => fail(err.message);
       const onExit = (code: number | null, signal: string | null): void =>
@@ -115,25 +116,17 @@ export class GunHost {
       child.send({ type: 'init', gunPath, file: options.file, writeBatchMs: options.writeBatchMs });
     });
 
-    const host = new GunHost(child, pid);
-    host.output = output;
-    child.stdout?.off('data', keep);
-    child.stderr?.off('data', keep);
-    const keepOnHost = (chunk: Buffer): void => {
-      host.output = (host.output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_BYTES);
-    };
-    child.stdout?.on('data', keepOnHost);
-    child.stderr?.on('data', keepOnHost);
-    child.on('error', () => undefined);
+    const host = new GunHost(child, pid, output);
+    child.on('error', () => undefined); // e.g. a send() racing the child's death; exit is handled
     child.once('exit', (code, signal) => {
-      if (!host.closing) host.onUnexpectedExit?.(`gun host exited (${code ?? signal})\n${host.output}`);
+      if (!host.closing) host.onUnexpectedExit?.(`gun host exited (${code ?? signal})\n${output.text}`);
     });
     return host;
   }
 
   /** Last 16 KiB of what gun printed (its banner, warnings); never shown unless asked for. */
   get outputTail(): string {
-    return this.output;
+    return this.output.text;
   }
 
   /**

@@ -290,8 +290,9 @@ class LocalRelayServer implements LocalRelay {
   }
 
   private async put(body: unknown, send: (status: number, body?: unknown) => void): Promise<void> {
-    // A JSON body that is not an object (`null`, `5`, `[]`) carries no soul and no data: gun then
-    // answers "Invalid data: undefined at undefined." (not in the protocol doc; gun decides).
+    // A JSON body that is not an object (`null`, `5`, `[]`) carries no soul and no data: gun puts
+    // at the root and answers "Invalid data: undefined at <invented soul>." (a 500; the protocol
+    // doc does not cover this case, so gun decides).
     const { soul, data } = isPlainObject(body) ? body : { soul: undefined, data: undefined };
     const outcome = await this.host.put(soul, data);
     if (outcome === null) return; // relay closing (or gun gone): the socket is being destroyed
