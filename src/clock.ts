@@ -8,12 +8,12 @@ export interface Clock {
   now(): number;
   /**
    * Resolves after `ms` milliseconds; rejects with the signal's reason if it aborts first.
-   * The real clock's timer is unref'd, so a pending sleep never keeps the process alive.
+   * The real clock's timer keeps the process alive, as the pending call waiting on it should.
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** The wall clock: `performance.now()` and unref'd `setTimeout`. */
+/** The wall clock: `performance.now()` and `setTimeout`. */
 export const systemClock: Clock = {
   now: () => performance.now(),
   sleep(ms, signal) {
@@ -31,7 +31,6 @@ export const systemClock: Clock = {
         signal?.removeEventListener('abort', onAbort);
         resolve();
       }, ms);
-      timer.unref();
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   },

@@ -38,6 +38,13 @@ export type {
   ListenerErrorEvent,
 } from './events.js';
 export type { QuarantinedSoul, LedgerEntry } from './ledger/FailureLedger.js';
+export {
+  ledgerSnapshotSchema,
+  LEDGER_SNAPSHOT_VERSION,
+  type LedgerSnapshot,
+  type LedgerSnapshotEntry,
+  type LedgerImportResult,
+} from './ledger/snapshot.js';
 export { MAX_SOUL_LENGTH, MAX_NODE_DEPTH, type GunNode, type GunValue } from './protocol/input.js';
 export { AxiosTransport, type AxiosTransportOptions } from './transport/AxiosTransport.js';
 export type { Transport, TransportRequest, TransportResponse, RetryHook } from './transport/Transport.js';

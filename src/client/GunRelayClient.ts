@@ -4,10 +4,11 @@ import type { ClientEvents, LedgerOperation, StatsSnapshot } from '../events.js'
 import { FailureLedger, type QuarantinedSoul } from '../ledger/FailureLedger.js';
 import type { OipRecord } from '../oip/recordSchemas.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from '../options.js';
-import { assertNode, assertSoul, type GunNode } from '../protocol/input.js';
-import { parseJson, readGetResponse, readListResponse, readPutResponse } from '../protocol/responses.js';
+import { ledgerSnapshotSchema, type LedgerImportResult, type LedgerSnapshot } from '../ledger/snapshot.js';
+import { assertDeleteKeys, assertListCount, assertNode, assertSoul, type GunNode } from '../protocol/input.js';
+import { endpointMissing, isSoulNotFound, readGetResponse, readListResponse, readPutResponse } from '../protocol/responses.js';
 import { AxiosTransport } from '../transport/AxiosTransport.js';
-import type { Transport, TransportResponse } from '../transport/Transport.js';
+import type { Transport } from '../transport/Transport.js';
 import { Counters } from './Counters.js';
 import { attachLogger } from './logging.js';
 import { RelayPool, type RelayHealth } from './RelayPool.js';
@@ -113,7 +114,7 @@ export class GunRelayClient {
   async delete(soul: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
     this.assertOpen('delete', soul);
     assertSoul(soul, 'delete');
-    const givenKeys = opts.keys === undefined ? undefined : checkKeys(opts.keys, soul);
+    const givenKeys = opts.keys === undefined ? undefined : assertDeleteKeys(opts.keys, soul);
     const skipped = this.skipIfQuarantined('delete', soul);
     if (skipped) return { soul, outcome: 'skipped', failures: skipped };
     const started = this.begin('delete');
@@ -132,13 +133,13 @@ export class GunRelayClient {
     this.assertOpen('list', undefined);
     assertSoul(publisherHash, 'list');
     const params: Record<string, string | number> = { publisherHash };
-    if (opts.limit !== undefined) params['limit'] = checkCount(opts.limit, 'limit', 1);
-    if (opts.offset !== undefined) params['offset'] = checkCount(opts.offset, 'offset', 0);
+    if (opts.limit !== undefined) params['limit'] = assertListCount(opts.limit, 'limit', 1);
+    if (opts.offset !== undefined) params['offset'] = assertListCount(opts.offset, 'offset', 0);
     const started = this.begin('list');
     let entries: ListEntry[];
     try {
       const res = await this.pool.send({ op: 'list', method: 'GET', path: '/list', params, timeoutMs: this.options.timeouts.list!, signal: opts.signal });
-      if (res.status === 404) throw endpointMissing('list', undefined, res);
+      if (res.status === 404) throw endpointMissing('list', undefined, res.status, res.text);
       entries = readListResponse(res.status, res.text);
     } catch (error) {
       throw this.failed('list', undefined, error, started);
@@ -194,6 +195,27 @@ export class GunRelayClient {
     return had;
   }
 
+  /** The failure ledger as versioned JSON, so a restarted worker keeps skipping its poisoned souls. */
+  exportLedger(): LedgerSnapshot {
+    return this.ledger.toSnapshot(this.clock.now(), Date.now());
+  }
+
+  /**
+   * Loads a snapshot from `exportLedger()`, validated with zod (`INVALID_INPUT` if malformed).
+   * Entries whose TTL ran out while the worker was down are dropped.
+   */
+  importLedger(snapshot: unknown): LedgerImportResult {
+    const parsed = ledgerSnapshotSchema.safeParse(snapshot);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new GunRelayError('INVALID_INPUT', `importLedger: ${issue?.message ?? 'invalid snapshot'} at ${issue?.path.join('.') || '(root)'}`, {
+        field: `snapshot${issue?.path.length ? '.' + issue.path.join('.') : ''}`,
+      });
+    }
+    const imported = this.ledger.load(parsed.data, this.clock.now(), Date.now(), this.options.failureTtlMs);
+    return { imported, dropped: parsed.data.entries.length - imported };
+  }
+
   /** Frees sockets and listeners. Queued calls and later calls reject with `CLIENT_CLOSED`. Idempotent. */
   close(): void {
     if (this.closed) return;
@@ -214,7 +236,7 @@ export class GunRelayClient {
   protected async write(soul: string, data: GunNode, op: Operation, signal: AbortSignal | undefined): Promise<void> {
     const timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'put']!;
     const res = await this.pool.send({ op, soul, method: 'POST', path: '/put', body: { soul, data }, timeoutMs, signal });
-    if (res.status === 404) throw endpointMissing(op, soul, res);
+    if (res.status === 404) throw endpointMissing(op, soul, res.status, res.text);
     readPutResponse(soul, op, res.status, res.text);
   }
 
@@ -223,7 +245,7 @@ export class GunRelayClient {
     const timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'get']!;
     const res = await this.pool.send({ op, soul, method: 'GET', path: '/get', params: { soul }, timeoutMs, signal });
     if (res.status === 404) {
-      if (isEndpointMissing(res.text)) throw endpointMissing(op, soul, res);
+      if (!isSoulNotFound(res.text)) throw endpointMissing(op, soul, res.status, res.text);
       return null;
     }
     return readGetResponse(soul, op, res.status, res.text);
@@ -316,39 +338,4 @@ export class GunRelayClient {
       ...this.pool.snapshot(),
     };
   }
-}
-
-function checkKeys(keys: readonly string[], soul: string): string[] {
-  if (!Array.isArray(keys) || keys.length === 0 || keys.some((k) => typeof k !== 'string' || k === '' || k === '_')) {
-    throw new GunRelayError('INVALID_INPUT', 'delete: keys must be a non-empty array of non-empty strings (not "_")', {
-      op: 'delete',
-      soul,
-      field: 'keys',
-    });
-  }
-  return [...new Set(keys)];
-}
-
-function checkCount(n: number, field: string, min: number): number {
-  if (!Number.isInteger(n) || n < min || n > 10_000) {
-    throw new GunRelayError('INVALID_INPUT', `list: ${field} must be an integer from ${min} to 10000`, { op: 'list', field });
-  }
-  return n;
-}
-
-function isEndpointMissing(text: string): boolean {
-  try {
-    return (parseJson(text) as { error?: unknown })?.error === 'Endpoint not found';
-  } catch {
-    return false;
-  }
-}
-
-function endpointMissing(op: Operation, soul: string | undefined, res: TransportResponse): GunRelayError {
-  return new GunRelayError('BAD_RESPONSE', `${op}: the relay has no such endpoint (check baseUrl: no path, no trailing slash)`, {
-    op,
-    soul,
-    status: res.status,
-    bodyExcerpt: res.text,
-  });
 }

@@ -1,32 +1,6 @@
 import { GunRelayClient } from '../client/GunRelayClient.js';
-import { systemClock, type Clock } from '../clock.js';
 import type { Logger } from '../options.js';
 import { attachLegacyLog, type LogSink } from './legacyLog.js';
-
-/**
- * The system clock, except that a retry backoff keeps the process alive. The core clock unrefs
- * its timers, so a CommonJS script whose only pending work is an awaited delete in backoff would
- * exit mid-call with the promise unsettled. A backoff timer exists only while a caller awaits a
- * call, so a ref'd one never keeps an idle process alive.
- */
-const awaitedClock: Clock = {
-  now: () => systemClock.now(),
-  sleep(ms, signal) {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (ms <= 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  },
-};
 
 /** One pooled client per relay base URL, with its legacy log attached once. */
 export interface SharedClient {
@@ -45,7 +19,7 @@ const shared = new Map<string, SharedClient>();
 export function sharedClient(baseUrl: string, putTimeoutMs: number, defaultLogger: Logger | null): SharedClient {
   const existing = shared.get(baseUrl);
   if (existing && !existing.client.isClosed) return existing;
-  const client = new GunRelayClient({ baseUrl, timeouts: { put: putTimeoutMs }, clock: awaitedClock });
+  const client = new GunRelayClient({ baseUrl, timeouts: { put: putTimeoutMs } });
   const sink: LogSink = { logger: defaultLogger };
   attachLegacyLog(client, sink);
   const entry = { client, sink };

@@ -151,3 +151,23 @@ function findLongString(node: GunNode, max: number, prefix = ''): string | undef
   }
   return undefined;
 }
+
+/** Throws `INVALID_INPUT` unless `keys` is a non-empty array of non-empty key names; returns them de-duplicated. */
+export function assertDeleteKeys(keys: readonly string[], soul: string): string[] {
+  if (!Array.isArray(keys) || keys.length === 0 || keys.some((k) => typeof k !== 'string' || k === '' || k === '_')) {
+    throw new GunRelayError('INVALID_INPUT', 'delete: keys must be a non-empty array of non-empty strings (not "_")', {
+      op: 'delete',
+      soul,
+      field: 'keys',
+    });
+  }
+  return [...new Set(keys)];
+}
+
+/** Throws `INVALID_INPUT` unless `n` is an integer from `min` to 10,000 (a list `limit` or `offset`). */
+export function assertListCount(n: number, field: string, min: number): number {
+  if (!Number.isInteger(n) || n < min || n > 10_000) {
+    throw new GunRelayError('INVALID_INPUT', `list: ${field} must be an integer from ${min} to 10000`, { op: 'list', field });
+  }
+  return n;
+}

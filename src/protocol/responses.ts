@@ -123,3 +123,22 @@ export function classifyStatus(status: number, text: string): GunRelayErrorCode 
   if (status >= 500) return 'RELAY_ERROR';
   return 'BAD_RESPONSE';
 }
+
+/** True when a 404 body is the relay's `{"error":"Not found"}` (a missing soul), not a missing endpoint. */
+export function isSoulNotFound(text: string): boolean {
+  try {
+    return (parseJson(text) as { error?: unknown } | null)?.error === 'Not found';
+  } catch {
+    return false;
+  }
+}
+
+/** The error for a 404 that is not about a soul: the base URL points at no relay endpoint. */
+export function endpointMissing(op: Operation, soul: string | undefined, status: number, text: string): GunRelayError {
+  return new GunRelayError('BAD_RESPONSE', `${op}: the relay has no such endpoint (check baseUrl: no path, no trailing slash)`, {
+    op,
+    soul,
+    status,
+    bodyExcerpt: text,
+  });
+}

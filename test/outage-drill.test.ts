@@ -1,0 +1,110 @@
+/**
+ * Outage drill against the real relay: mixed operations over many souls while the relay is
+ * stopped and started again on the same port and data. Every call settles exactly once, the
+ * outage quarantines no soul, and every acknowledged write reads back afterwards.
+ * `npm test` runs a shorter variant; set DRILL_OPS / DRILL_SOULS for the full 5,000 × 2,000.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GunRelayClient } from '../src/index.js';
+import { startLocalRelay, type LocalRelay } from '../src/testing/index.js';
+
+const OPS = Number(process.env['DRILL_OPS'] ?? 1_500);
+const SOULS = Number(process.env['DRILL_SOULS'] ?? 600);
+const WORKERS = 12;
+
+type Known = { kind: 'value'; v: number } | { kind: 'deleted' } | { kind: 'unknown' };
+
+describe('outage drill', () => {
+  it(`${OPS} mixed operations over ${SOULS} souls survive a relay stop/start`, { timeout: 180_000 }, async () => {
+    let relay: LocalRelay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 50 });
+    const { port, dataDir } = relay;
+    const cleanup: Array<() => unknown> = [() => relay.close()];
+    try {
+    const client = new GunRelayClient({
+      baseUrl: relay.url,
+      retry: { retries: 2, baseDelayMs: 20, maxDelayMs: 200 },
+      breaker: { threshold: 5, halfOpenAfterMs: 250 },
+      timeouts: { put: 3_000, get: 3_000, delete: 3_000 },
+    });
+    let quarantines = 0;
+    client.on('quarantine', () => quarantines++);
+    const settles = new Map<number, number>();
+    const codes = new Map<string, number>();
+    const known: Known[] = Array.from({ length: SOULS }, () => ({ kind: 'unknown' }));
+    let issued = 0;
+
+    // Stop the relay after a third of the operations, bring it back ~2 s later.
+    const outage = (async () => {
+      while (issued < OPS / 3) await new Promise((r) => setTimeout(r, 5));
+      await relay.close({ keepData: true });
+      await new Promise((r) => setTimeout(r, 2_000));
+      relay = await startLocalRelay({ port, dataDir, putDelayMs: 0, missWaitMs: 50 });
+    })();
+
+    const worker = async (w: number) => {
+      // Each worker owns its souls, so per-soul operations are sequential and the model is exact.
+      const owned = Math.floor(SOULS / WORKERS);
+      for (let i = 0; ; i++) {
+        const n = issued++;
+        if (n >= OPS) return;
+        const s = w + WORKERS * ((i * 7) % owned);
+        const soul = `drill0000001:s${s}`;
+        const roll = n % 10;
+        const record = (outcome: string) => {
+          settles.set(n, (settles.get(n) ?? 0) + 1);
+          codes.set(outcome, (codes.get(outcome) ?? 0) + 1);
+        };
+        try {
+          if (roll < 6) {
+            await client.put(soul, { v: n, w });
+            known[s] = { kind: 'value', v: n };
+            record('written');
+          } else if (roll < 8) {
+            await client.get(soul);
+            record('read');
+          } else {
+            await client.delete(soul, { keys: ['v', 'w'] });
+            known[s] = { kind: 'deleted' };
+            record('deleted');
+          }
+        } catch (e) {
+          // A failed write may or may not have landed: the soul's state is unknown until the next ack.
+          if (roll < 6 || roll >= 8) known[s] = { kind: 'unknown' };
+          record((e as { code: string }).code);
+          // A worker backs off after a failure, as a sync loop would.
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
+    await outage;
+
+    assert.equal([...settles.values()].reduce((a, b) => a + b, 0), [...settles.keys()].length, 'each op settled once');
+    assert.ok(settles.size > OPS * 0.9, `settled ${settles.size}`);
+    assert.ok([...settles.values()].every((c) => c === 1));
+    assert.equal(quarantines, 0, 'the outage quarantined no soul');
+    assert.equal(client.quarantined().length, 0);
+    const failed = [...codes.entries()].filter(([c]) => !['written', 'read', 'deleted'].includes(c));
+    assert.ok(failed.every(([c]) => ['CONNECTION_REFUSED', 'CONNECTION_RESET', 'RELAY_UNAVAILABLE', 'TIMEOUT'].includes(c)), JSON.stringify(failed));
+    assert.ok(failed.length > 0, 'the outage was seen');
+
+    // After the outage (breaker closes again once a probe succeeds): every acknowledged write reads back.
+    await new Promise((r) => setTimeout(r, 300));
+    let checked = 0;
+    for (let s = 0; s < SOULS; s++) {
+      const k = known[s]!;
+      if (k.kind === 'unknown') continue;
+      const node = await client.get(`drill0000001:s${s}`);
+      if (k.kind === 'value') assert.equal(node?.['v'], k.v, `soul s${s}`);
+      else assert.equal(node, null, `soul s${s} was deleted`);
+      checked++;
+    }
+    assert.ok(checked > SOULS * 0.25, `checked ${checked}`);
+    console.log(`# drill: ${JSON.stringify(Object.fromEntries(codes))}; verified ${checked} souls after restart`);
+    client.close();
+    } finally {
+      for (const c of cleanup) await c();
+    }
+  });
+});
