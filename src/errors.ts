@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'CLIENT_CLOSED',
   /** The relay answered and refused this soul's request (400, or 500 with a GUN message). Counts against the soul. */
   'SOUL_REJECTED',
+  /** The legacy facade (in throwing mode) refused a call for a quarantined soul; nothing was sent. */
+  'SKIPPED',
   /** The relay failed for reasons not about the soul (502/503/504, a 500 whose `error` is an object, other 5xx). */
   'RELAY_ERROR',
   /** The relay answered 429. */
@@ -59,6 +61,7 @@ const SCOPE_BY_CODE: Record<GunRelayErrorCode, FailureScope> = {
   MISSING_KEY: 'caller',
   DECRYPTION_FAILED: 'caller',
   SOUL_REJECTED: 'soul',
+  SKIPPED: 'soul',
   RELAY_ERROR: 'relay',
   RATE_LIMITED: 'relay',
   CONNECTION_REFUSED: 'relay',

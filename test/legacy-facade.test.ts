@@ -348,7 +348,7 @@ describe('GunHelper against a failing relay (fault server)', () => {
       await assert.rejects(strict.deleteRecord('poisoned:2'), (e: GunSkippedError) => {
         assert.ok(e instanceof GunSkippedError);
         assert.equal(e.name, 'GunRelayError');
-        assert.equal(e.code, 'SOUL_REJECTED');
+        assert.equal(e.code, 'SKIPPED');
         assert.equal(e.skipped, true);
         assert.equal(e.failures, 3);
         assert.equal(e.soul, 'poisoned:2');
@@ -356,7 +356,7 @@ describe('GunHelper against a failing relay (fault server)', () => {
         return true;
       });
       const byEnv = helperAt(server.url, undefined, { GUN_SKIP_THROWS: '1' });
-      await assert.rejects(byEnv.deleteRecord('poisoned:2'), { code: 'SOUL_REJECTED', skipped: true });
+      await assert.rejects(byEnv.deleteRecord('poisoned:2'), { code: 'SKIPPED', skipped: true });
       assert.equal(gun.client, strict.client, 'the option is per instance; the client is shared');
     } finally {
       await server.close();

@@ -15,7 +15,8 @@ const LEGACY_MESSAGES: Partial<Record<GunRelayErrorCode, string>> = {
 
 /**
  * Thrown by the facade for a call the failure ledger skipped, when skips are set to throw (and
- * always for a skipped put). `code` is `SOUL_REJECTED`: the relay refused this soul repeatedly.
+ * always for a skipped put). `code` is `SKIPPED`: the relay refused this soul repeatedly and
+ * nothing was sent this time.
  */
 export class GunSkippedError extends GunRelayError {
   /** Always true: nothing was sent for this call. */
@@ -25,7 +26,7 @@ export class GunSkippedError extends GunRelayError {
 
   /** The message never names the soul (it is in `soul`), so it cannot contain `404` or `not found`. */
   constructor(op: LedgerOperation, soul: string, failures: number) {
-    super('SOUL_REJECTED', `GUN ${op} skipped: this soul failed ${failures} times recently (cached failures); nothing was sent`, {
+    super('SKIPPED', `GUN ${op} skipped: this soul failed ${failures} times recently (cached failures); nothing was sent`, {
       op,
       soul,
     });
