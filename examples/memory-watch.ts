@@ -10,7 +10,7 @@ import {
   formatAlertLine,
   formatRateLine,
   formatSummaryLines,
-} from '../src/diagnostics/index.js';
+} from 'gun-relay-client/diagnostics';
 
 /** The shape of a pino logger, backed by console (enough for an example). */
 const log = {

@@ -1,0 +1,52 @@
+/** Every example runs to completion, exits by itself with code 0, and prints what it promises. */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const repo = path.resolve(import.meta.dirname, '..');
+
+async function example(file: string): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(repo, 'examples', file)], {
+    cwd: repo,
+    timeout: 60_000,
+    encoding: 'utf8',
+  });
+  return stdout;
+}
+
+describe('examples', () => {
+  it('sync-worker.ts (the demo): writes, reads, deletes, skips the poisoned soul after 3 failures, one stats event', async () => {
+    const out = await example('sync-worker.ts');
+    assert.match(out, /deleted 5 records; every get now returns null/);
+    assert.match(out, /cycle 3: failed SOUL_REJECTED/);
+    assert.match(out, /cycle 4: skipped \(failures=3, requests sent: 0\)/);
+    assert.match(out, /📊 \[GUN Delete Stats\] Attempts: \d+, Skipped \(cached failures\): 10/);
+    assert.match(out, /failed 3x then skipped 10x; stats events: 1/);
+  });
+
+  it('stats-logging.ts: one line per first failure and quarantine, the legacy stats line, no line per skip', async () => {
+    const out = await example('stats-logging.ts');
+    const lines = out.trim().split('\n');
+    assert.equal(lines.filter((l) => l.includes('soul failed')).length, 1);
+    assert.equal(lines.filter((l) => l.includes('soul quarantined')).length, 1);
+    assert.equal(lines.filter((l) => l.startsWith('📊 [GUN Delete Stats] Attempts: 3, Skipped (cached failures): 10')).length, 1);
+    assert.ok(lines.length < 10, `${lines.length} lines`);
+  });
+
+  it('prometheus.ts: bounded labels, never the soul', async () => {
+    const out = await example('prometheus.ts');
+    assert.match(out, /gun_relay_calls_total\{op="put",outcome="written",code=""\} 5/);
+    assert.match(out, /gun_relay_calls_total\{op="put",outcome="skipped",code=""\} 2/);
+    assert.match(out, /gun_relay_quarantined_souls 1/);
+    assert.doesNotMatch(out, /647f79c2a338/);
+  });
+
+  it('memory-watch.ts: sample and summary lines, exits by itself', async () => {
+    const out = await example('memory-watch.ts');
+    assert.match(out, /growth rate: RSS -?[\d.]+ MB\/min/);
+    assert.match(out, /static_media: \d+ operations, total growth RSS/);
+  });
+});
