@@ -1,6 +1,7 @@
 /** Every example runs to completion, exits by itself with code 0, and prints what it promises. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -42,6 +43,29 @@ describe('examples', () => {
     assert.match(out, /gun_relay_calls_total\{op="put",outcome="skipped",code=""\} 2/);
     assert.match(out, /gun_relay_quarantined_souls 1/);
     assert.doesNotMatch(out, /647f79c2a338/);
+  });
+
+  it('ledger-persistence.ts: the restarted worker skips the poisoned soul without a request', async () => {
+    const out = await example('ledger-persistence.ts');
+    assert.match(out, /first process, try 3: SOUL_REJECTED/);
+    assert.match(out, /imported 1 ledger entries \(0 expired\)/);
+    assert.match(out, /second process: skipped; requests sent: 0/);
+  });
+
+  it('the first example of README.md runs as written', async () => {
+    const readme = fs.readFileSync(path.join(repo, 'README.md'), 'utf8');
+    const code = /```ts\n([\s\S]*?)```/.exec(readme)![1]!;
+    const file = path.join(repo, 'examples', '.readme-example.ts');
+    fs.writeFileSync(file, code);
+    try {
+      const out = await example('.readme-example.ts');
+      assert.match(out, /title: 'Leg day'/);
+      assert.match(out, /deleted null/);
+      assert.match(out, /3 SOUL_REJECTED 500/);
+      assert.match(out, /4 skipped/);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 
   it('memory-watch.ts: sample and summary lines, exits by itself', async () => {

@@ -113,7 +113,8 @@ export class RelayPool {
         if (failure.scope !== 'relay') return false;
         // An intermediate failed attempt: the breaker hears of it here, the last one in send().
         relay.breaker?.recordFailure();
-        if (!RETRYABLE.has(failure.code)) return false;
+        // The deadline covers the whole exchange: a timed-out one has no time left to retry in.
+        if (!RETRYABLE.has(failure.code) || failure.code === 'TIMEOUT') return false;
         if (relay.breaker && relay.breaker.state !== 'closed') return false;
         return this.budget?.tryAcquire() ?? true;
       },
