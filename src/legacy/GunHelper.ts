@@ -86,7 +86,7 @@ export interface LegacyListEntry {
 /**
  * Drop-in replacement for helpers/gun.js's `GunHelper`, with the same methods and return/throw
  * contracts, over one shared {@link GunRelayClient} per relay URL. Deletes really delete; see
- * MIGRATION.md for every difference.
+ * "Migrating from helpers/gun.js" in README.md for every difference.
  */
 export class GunHelper {
   /** The relay base URL, from `GUN_PEERS` (first entry, trimmed, no trailing `/`). */
