@@ -129,29 +129,9 @@ export class GunRelayError extends Error {
     this.retries = details.retries ?? 0;
   }
 
-  /** A copy of this error for another call (same failure, other op/soul). */
-  withContext(details: GunRelayErrorDetails): GunRelayError {
-    const copy = new GunRelayError(this.code, this.message, {
-      op: this.op,
-      soul: this.soul,
-      status: this.status,
-      bodyExcerpt: this.bodyExcerpt,
-      relay: this.relay,
-      field: this.field,
-      systemCode: this.systemCode,
-      retries: this.retries,
-      ...details,
-    });
-    return copy;
-  }
-
-  /** A plain object with every field; safe to log. */
-  toJSON(): Record<string, unknown> {
+  /** The fields besides code and message, e.g. to build the same error with another message. */
+  details(): GunRelayErrorDetails {
     return {
-      name: this.name,
-      code: this.code,
-      scope: this.scope,
-      message: this.message,
       op: this.op,
       soul: this.soul,
       status: this.status,
@@ -161,6 +141,11 @@ export class GunRelayError extends Error {
       systemCode: this.systemCode,
       retries: this.retries,
     };
+  }
+
+  /** A plain object with every field; safe to log. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, scope: this.scope, message: this.message, ...this.details() };
   }
 }
 

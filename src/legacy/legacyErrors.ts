@@ -39,14 +39,5 @@ export function toLegacyError(error: unknown): unknown {
   if (!isGunRelayError(error)) return error;
   const message = LEGACY_MESSAGES[error.code];
   if (message === undefined) return error;
-  return new GunRelayError(error.code, message, {
-    op: error.op,
-    soul: error.soul,
-    status: error.status,
-    bodyExcerpt: error.bodyExcerpt,
-    relay: error.relay,
-    field: error.field,
-    systemCode: error.systemCode,
-    retries: error.retries,
-  });
+  return new GunRelayError(error.code, message, error.details());
 }

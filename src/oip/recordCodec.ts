@@ -260,7 +260,7 @@ function openEnvelope(envelope: EncryptionEnvelope, key: EncryptionKey, soul?: s
   try {
     plaintext = decryptRecordData(envelope, key);
   } catch (error) {
-    throw error instanceof GunRelayError ? error.withContext({ soul }) : error;
+    throw error instanceof GunRelayError ? new GunRelayError(error.code, error.message, { ...error.details(), soul }) : error;
   }
   const parsed = parseJsonSafe(plaintext);
   if (!parsed.ok) {
