@@ -14,7 +14,7 @@ import { startLocalRelay } from 'gun-relay-client/testing';
 const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-')), 'gun-ledger.json');
 
 async function main(): Promise<void> {
-  const relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 100 });
+  const relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 500 });
   const poisoned = '647f79c2a338:poisoned';
   relay.fault(poisoned, { status: 500, body: { error: 'Invalid data: Array at 647f79c2a338:poisoned.tags' } });
   try {

@@ -36,7 +36,7 @@ export function instrument(client: Client, registry: Registry): () => void {
 }
 
 async function main(): Promise<void> {
-  const relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 100 });
+  const relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 500 });
   const client = new GunRelayClient({ baseUrl: relay.url });
   const registry = new Registry();
   const detach = instrument(client, registry);

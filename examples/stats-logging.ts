@@ -13,7 +13,7 @@ const line = (level: string) => (obj: unknown, msg?: string) => console.log(JSON
 const logger = { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
 
 async function main(): Promise<void> {
-  const relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 100 });
+  const relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 500 });
   const client = new GunRelayClient({ baseUrl: relay.url, logger, statsEvery: 10 });
   client.on('stats', (s) => {
     logger.info({ attempts: s.attempts, failures: s.failures, skipped: s.skipped, quarantinedSouls: s.quarantinedSouls }, 'gun relay stats');

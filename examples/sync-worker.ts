@@ -10,7 +10,7 @@ import { startLocalRelay } from 'gun-relay-client/testing';
 const log = (msg: string): void => console.log(`[sync-worker] ${msg}`);
 
 async function main(): Promise<number> {
-  const relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 200 });
+  const relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 500 });
   log(`local relay (real gun) listening at ${relay.url}`);
   const client = new GunRelayClient({ baseUrl: relay.url });
   const statsEvents: StatsSnapshot[] = [];

@@ -8,7 +8,7 @@ describe('GunRelayClient against the local relay (real gun)', () => {
   let client: GunRelayClient;
 
   before(async () => {
-    relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 100 });
+    relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 500 });
     client = new GunRelayClient({ baseUrl: relay.url });
   });
   after(async () => {

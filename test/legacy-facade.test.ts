@@ -134,7 +134,7 @@ describe('GunHelper against the local relay (real gun)', () => {
   let gun: GunHelper;
 
   before(async () => {
-    relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 200 });
+    relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 500 });
     gun = helperAt(relay.url, { logger: capture.logger });
   });
   after(async () => {

@@ -18,7 +18,7 @@ ${kind === 'cjs'
   ? "const { GunRelayClient, isGunRelayError } = require('gun-relay-client');\nconst { startLocalRelay } = require('gun-relay-client/testing');"
   : "import { GunRelayClient, isGunRelayError } from 'gun-relay-client';\nimport { startLocalRelay } from 'gun-relay-client/testing';"}
 (async () => {
-  const relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 100 });
+  const relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 500 });
   const client = new GunRelayClient({ baseUrl: relay.url });
   const out = {};
   out.put = (await client.put('abc:1', { n: 1 })).outcome;

@@ -9,7 +9,7 @@ const GUN_ERROR = { error: 'Data at root of graph must be a node (an object).' }
 describe('soul-keyed failure ledger against the local relay', () => {
   let relay: LocalRelay;
   before(async () => {
-    relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 100 });
+    relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 500 });
   });
   after(async () => {
     await relay.close();
@@ -107,7 +107,7 @@ describe('soul-keyed failure ledger against the local relay', () => {
   });
 
   it('relay-level failures (reset, hang, 503) throw typed errors and never count against the soul', async () => {
-    const c = client({ timeouts: { put: 300 }, breaker: false });
+    const c = client({ timeouts: { put: 1_000 }, breaker: false });
     const soul = 'innocent00001:rec';
     relay.fault(soul, { reset: true, times: 5 });
     for (let i = 0; i < 5; i++) assert.deepEqual(await outcome(c.put(soul, { a: 1 })), { ok: false, code: 'CONNECTION_RESET' });

@@ -29,7 +29,7 @@ describe('record methods on GunRelayClient (local relay, real gun)', () => {
   const getsOf = (s: string) => relay.log.filter((r) => r.path === '/get' && r.soul === s).length;
 
   before(async () => {
-    relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 200 });
+    relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 500 });
     client = new GunRelayClient({ baseUrl: relay.url });
   });
   after(async () => {
@@ -156,7 +156,7 @@ describe('get with resolveLinks (local relay, real gun)', () => {
   const s = `resolve-links-${process.pid}`;
 
   before(async () => {
-    relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 200 });
+    relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 500 });
     client = new GunRelayClient({ baseUrl: relay.url });
     await client.put(s, { top: 1, a: { level: 1, b: { level: 2, c: { level: 3 } } } });
   });

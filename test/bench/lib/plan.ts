@@ -1,0 +1,72 @@
+import type { Job } from './job.js';
+import type { ServerSpec } from './servers.js';
+
+/** Every fixed input of the suite, full or quick. */
+export interface PlanSettings {
+  quick: boolean;
+  storm: { sizes: number[]; baselineSize: number; warmup: number; concurrency: number; keep: number; maxTrackedSouls: number };
+  poisoned: { souls: number; deletesPerSoul: number; chunks: number; noKeyChunks: number };
+  throughput: { levels: Array<{ concurrency: number; opsPerRep: number }>; reps: number; warmupOps: number };
+  resilience: { levels: Array<{ concurrency: number; opsPerRep: number }>; reps: number; warmupOps: number; poolReps: number; microChunks: number; microPuts: number };
+  deleteCost: { relays: Array<{ label: string; options: Record<string, number>; perVariant: number }> };
+  soak: { ops: number; warmupOps: number; sampleEvery: number; concurrency: number; souls: number; timeoutMs: number; seed: number };
+}
+
+export const KiB = 1024;
+
+export function settings(quick: boolean): PlanSettings {
+  const levels = (c1: number, c16: number) => [
+    { concurrency: 1, opsPerRep: c1 },
+    { concurrency: 16, opsPerRep: c16 },
+  ];
+  return quick
+    ? {
+        quick,
+        // N must exceed maxTrackedSouls for the "no growth with N" check, so quick mode lowers it.
+        storm: { sizes: [2_000, 6_000], baselineSize: 1_000, warmup: 600, concurrency: 16, keep: 100, maxTrackedSouls: 2_000 },
+        poisoned: { souls: 10, deletesPerSoul: 20_000, chunks: 10, noKeyChunks: 5 },
+        throughput: { levels: levels(400, 1_200), reps: 3, warmupOps: 300 },
+        resilience: { levels: levels(400, 1_200), reps: 6, warmupOps: 300, poolReps: 2, microChunks: 4, microPuts: 10_000 },
+        deleteCost: { relays: [{ label: 'fast', options: { putDelayMs: 0, writeBatchMs: 1 }, perVariant: 8 }] },
+        soak: { ops: 10_000, warmupOps: 2_000, sampleEvery: 1_000, concurrency: 64, souls: 1_000, timeoutMs: 300, seed: 5 },
+      }
+    : {
+        quick,
+        storm: { sizes: [10_000, 100_000], baselineSize: 10_000, warmup: 2_000, concurrency: 16, keep: 100, maxTrackedSouls: 10_000 },
+        poisoned: { souls: 10, deletesPerSoul: 20_000, chunks: 10, noKeyChunks: 5 },
+        throughput: { levels: levels(1_500, 4_000), reps: 9, warmupOps: 1_000 },
+        resilience: { levels: levels(1_000, 2_500), reps: 24, warmupOps: 1_000, poolReps: 6, microChunks: 10, microPuts: 20_000 },
+        deleteCost: {
+          relays: [
+            { label: 'fast', options: { putDelayMs: 0, writeBatchMs: 1 }, perVariant: 30 },
+            { label: 'production', options: {}, perVariant: 3 },
+          ],
+        },
+        soak: { ops: 100_000, warmupOps: 10_000, sampleEvery: 10_000, concurrency: 64, souls: 1_000, timeoutMs: 300, seed: 5 },
+      };
+}
+
+const errorServer: ServerSpec = { kind: 'error', status: 500, bodyBytes: 256 * KiB };
+
+/** The jobs of the suite, each run in its own child process, in this order. */
+export function plan(s: PlanSettings): Job[] {
+  const jobs: Job[] = [];
+  const st = s.storm;
+  for (const op of ['delete', 'put'] as const) {
+    const storm = (client: 'naive' | 'plain' | 'sdk', n: number): Job => ({
+      name: `storm.${op}.${client}.${n}`,
+      scenario: 'storm',
+      params: { client, op, n, warmup: st.warmup, concurrency: st.concurrency, keep: st.keep, maxTrackedSouls: st.maxTrackedSouls, blocks: client === 'sdk' ? 10 : 1 },
+      servers: { err: errorServer },
+      timeoutMs: 60_000 + n * 3,
+    });
+    jobs.push(storm('naive', st.baselineSize), storm('plain', st.baselineSize));
+    for (const n of st.sizes) jobs.push(storm('sdk', n));
+  }
+  jobs.push({ name: 'poisoned', scenario: 'poisoned', params: { ...s.poisoned }, servers: { reject: { kind: 'reject', status: 500 } }, timeoutMs: 60_000 });
+  jobs.push({ name: 'throughput', scenario: 'throughput', params: { ...s.throughput }, servers: { ok: { kind: 'ok' } }, timeoutMs: 120_000 });
+  jobs.push({ name: 'resilience', scenario: 'resilience', params: { ...s.resilience }, servers: { ok: { kind: 'ok' } }, timeoutMs: 120_000 });
+  jobs.push({ name: 'delete-cost', scenario: 'delete-cost', params: { ...s.deleteCost }, servers: {}, timeoutMs: 120_000 });
+  jobs.push({ name: 'soak', scenario: 'soak', params: { ...s.soak }, servers: { soak: { kind: 'soak', seed: s.soak.seed } }, timeoutMs: 180_000 });
+  return jobs;
+}
