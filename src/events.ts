@@ -1,5 +1,8 @@
 import type { FailureScope, GunRelayErrorCode, Operation } from './errors.js';
 
+/** Operations counted in `stats()` (the `health()` probe is not). */
+export type CountedOperation = 'put' | 'get' | 'delete' | 'list';
+
 /** Operations whose failures are counted per soul in the failure ledger. */
 export type LedgerOperation = 'put' | 'delete';
 
@@ -24,7 +27,7 @@ export interface StatsSnapshot extends OperationCounters {
   /** Ledger entries at or above `failureThreshold` (their soul is being skipped). */
   quarantinedSouls: number;
   /** The same counters split by operation. */
-  byOperation: Record<Operation, OperationCounters>;
+  byOperation: Record<CountedOperation, OperationCounters>;
   /** Retries sent (relay-level failures only). */
   retries: number;
   /** Retries refused because the retry budget was spent. */

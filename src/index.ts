@@ -26,6 +26,7 @@ export type {
   ClientEvents,
   StatsSnapshot,
   OperationCounters,
+  CountedOperation,
   LedgerOperation,
   BreakerState,
   SkipEvent,

@@ -13,6 +13,9 @@ export interface Logger {
 
 const MiB = 1024 * 1024;
 
+/** The legacy module's fixed timeouts, kept as defaults. */
+const LEGACY_TIMEOUTS = { put: 30_000, get: 20_000, delete: 10_000, list: 10_000 } as const;
+
 const relayUrl = z
   .string()
   .trim()
@@ -98,28 +101,31 @@ export const clientOptionsSchema = z.strictObject({
   random: z.custom<() => number>((v) => typeof v === 'function').default(() => Math.random),
   logger: loggerSchema.optional(),
   transport: transportSchema.optional(),
-});
+}).transform(({ timeouts, ...rest }) => ({
+  ...rest,
+  timeouts: {
+    put: timeouts.put ?? rest.timeoutMs ?? LEGACY_TIMEOUTS.put,
+    get: timeouts.get ?? rest.timeoutMs ?? LEGACY_TIMEOUTS.get,
+    delete: timeouts.delete ?? rest.timeoutMs ?? LEGACY_TIMEOUTS.delete,
+    list: timeouts.list ?? rest.timeoutMs ?? LEGACY_TIMEOUTS.list,
+  },
+}));
 
 /** Options accepted by `new GunRelayClient(options)`. */
 export type ClientOptions = z.input<typeof clientOptionsSchema>;
 /** Options after validation and defaults. */
 export type ResolvedOptions = z.output<typeof clientOptionsSchema>;
 
-const LEGACY_TIMEOUTS = { put: 30_000, get: 20_000, delete: 10_000, list: 10_000 } as const;
-
 /** Validates options; throws `INVALID_OPTIONS` naming the first offending field. */
 export function resolveOptions(input: unknown): ResolvedOptions {
   const parsed = clientOptionsSchema.safeParse(input ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue?.path.join('.') || '(options)';
+    const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+    const field = [...(issue?.path ?? []), ...(unknownKey === undefined ? [] : [unknownKey])].join('.') || '(options)';
     throw new GunRelayError('INVALID_OPTIONS', `Invalid option ${field}: ${issue?.message ?? 'invalid'}`, {
       field,
     });
   }
-  const options = parsed.data;
-  for (const op of ['put', 'get', 'delete', 'list'] as const) {
-    options.timeouts[op] ??= options.timeoutMs ?? LEGACY_TIMEOUTS[op];
-  }
-  return options;
+  return parsed.data;
 }

@@ -92,6 +92,17 @@ describe('relay circuit breaker and failover', () => {
     c.close();
   });
 
+  it('health() is ok only for a 200 JSON answer: a wrong base path or a non-JSON page is not healthy', async () => {
+    a.setDefault({ status: 404, body: { error: 'Endpoint not found' } });
+    b.setDefault({ status: 200, body: '<html>proxy login</html>' });
+    const c = client([`${a.url}/wrong-prefix`, b.url]);
+    const h = await c.health({ timeoutMs: 2_000 });
+    assert.deepEqual(h.map((r) => [r.ok, r.error]), [[false, 'BAD_RESPONSE'], [false, 'BAD_RESPONSE']]);
+    a.setDefault({ status: 500, body: { error: 'internal' } });
+    assert.deepEqual((await c.health({ timeoutMs: 2_000 }))[0]?.error, 'RELAY_ERROR', 'a 500 on the status endpoint is not about a soul');
+    c.close();
+  });
+
   it('outage drill: relay down, 1,000 deletes of distinct souls → nobody quarantined, bounded connection attempts, recovery without restart', async () => {
     await a.refuse();
     const c = client(a.url, { retry: { retries: 2, baseDelayMs: 0, budget: { ratio: 0.1, minPerWindow: 2 } }, breaker: { threshold: 5, halfOpenAfterMs: 5_000 } });

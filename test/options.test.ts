@@ -34,6 +34,11 @@ describe('client options', () => {
     assert.deepEqual(o.baseUrl, ['http://a:8765', 'http://b:8765']);
   });
 
+  it('the schema itself applies the timeout defaults', async () => {
+    const { clientOptionsSchema } = await import('../src/options.js');
+    assert.deepEqual(clientOptionsSchema.parse({ baseUrl: 'http://a' }).timeouts, { put: 30_000, get: 20_000, delete: 10_000, list: 10_000 });
+  });
+
   it('timeoutMs fills only the operations not set in timeouts', () => {
     const o = resolveOptions({ baseUrl: 'http://a', timeoutMs: 500, timeouts: { get: 100 } });
     assert.deepEqual(o.timeouts, { put: 500, get: 100, delete: 500, list: 500 });
@@ -47,7 +52,8 @@ describe('client options', () => {
     assert.equal(invalidField({ baseUrl: 'http://a', retry: { retries: -1 } }), 'retry.retries');
     assert.equal(invalidField({ baseUrl: 'http://a', retry: { budget: { ratio: 2 } } }), 'retry.budget.ratio');
     assert.equal(invalidField({ baseUrl: 'http://a', clock: { now: 1 } }), 'clock');
-    assert.equal(invalidField({ baseUrl: 'http://a', failureTTL: 5 }), '(options)');
+    assert.equal(invalidField({ baseUrl: 'http://a', failureTTL: 5 }), 'failureTTL');
+    assert.equal(invalidField({ baseUrl: 'http://a', retry: { tries: 1 } }), 'retry.tries');
     assert.equal(invalidField(null), 'baseUrl');
   });
 

@@ -95,6 +95,16 @@ describe('retries (relay-level failures only, full jitter, Retry-After, budget)'
     c.close();
   });
 
+  it('the final error says how many retries were made', async () => {
+    server.setDefault({ status: 503 });
+    const c = client({ retry: { baseDelayMs: 0 } });
+    const error = await c.get('r:1').catch((e: unknown) => e);
+    assert.equal((error as { code: string }).code, 'RELAY_ERROR');
+    assert.equal((error as { retries: number }).retries, 2);
+    assert.equal(server.requestCount, 3);
+    c.close();
+  });
+
   it('retries: 0 or retry: false sends exactly one request', async () => {
     server.setDefault({ status: 503 });
     for (const retry of [{ retries: 0 }, false] as const) {

@@ -1,7 +1,6 @@
-import type { Operation } from '../errors.js';
-import type { OperationCounters } from '../events.js';
+import type { CountedOperation, OperationCounters } from '../events.js';
 
-const OPERATIONS: readonly Operation[] = ['put', 'get', 'delete', 'list', 'health'];
+const OPERATIONS: readonly CountedOperation[] = ['put', 'get', 'delete', 'list'];
 
 function zero(): OperationCounters {
   return { calls: 0, attempts: 0, successes: 0, failures: 0, skipped: 0 };
@@ -9,10 +8,10 @@ function zero(): OperationCounters {
 
 /** Call counters per operation; plain numbers, so the skip path allocates nothing. */
 export class Counters {
-  readonly byOperation: Record<Operation, OperationCounters>;
+  readonly byOperation: Record<CountedOperation, OperationCounters>;
 
   constructor() {
-    this.byOperation = { put: zero(), get: zero(), delete: zero(), list: zero(), health: zero() };
+    this.byOperation = { put: zero(), get: zero(), delete: zero(), list: zero() };
   }
 
   /** Totals over every operation. */
@@ -30,8 +29,8 @@ export class Counters {
   }
 
   /** A deep copy, safe to hand to listeners. */
-  copy(): Record<Operation, OperationCounters> {
-    const out = {} as Record<Operation, OperationCounters>;
+  copy(): Record<CountedOperation, OperationCounters> {
+    const out = {} as Record<CountedOperation, OperationCounters>;
     for (const op of OPERATIONS) out[op] = { ...this.byOperation[op] };
     return out;
   }

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { GunRelayError, type Operation } from '../errors.js';
-import type { ClientEvents, LedgerOperation, StatsSnapshot } from '../events.js';
+import type { ClientEvents, CountedOperation, LedgerOperation, StatsSnapshot } from '../events.js';
 import { FailureLedger, type QuarantinedSoul } from '../ledger/FailureLedger.js';
 import type { OipRecord } from '../oip/recordSchemas.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from '../options.js';
@@ -138,7 +138,7 @@ export class GunRelayClient {
     const started = this.begin('list');
     let entries: ListEntry[];
     try {
-      const res = await this.pool.send({ op: 'list', method: 'GET', path: '/list', params, timeoutMs: this.options.timeouts.list!, signal: opts.signal });
+      const res = await this.pool.send({ op: 'list', method: 'GET', path: '/list', params, timeoutMs: this.options.timeouts.list, signal: opts.signal });
       if (res.status === 404) throw endpointMissing('list', undefined, res.status, res.text);
       entries = readListResponse(res.status, res.text);
     } catch (error) {
@@ -168,7 +168,7 @@ export class GunRelayClient {
   /** Probes every relay (`GET /peers/status`) without touching the soul ledger or the breakers. */
   async health(opts: { timeoutMs?: number } = {}): Promise<RelayHealth[]> {
     this.assertOpen('health', undefined);
-    return this.pool.health(opts.timeoutMs ?? this.options.timeouts.get!);
+    return this.pool.health(opts.timeoutMs ?? this.options.timeouts.get);
   }
 
   /** A snapshot of every counter, the ledger's size and the relays' state. */
@@ -234,7 +234,7 @@ export class GunRelayClient {
 
   /** @internal Sends one validated write; shared by put, delete and record writes. */
   protected async write(soul: string, data: GunNode, op: Operation, signal: AbortSignal | undefined): Promise<void> {
-    const timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'put']!;
+    const timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'put'];
     const res = await this.pool.send({ op, soul, method: 'POST', path: '/put', body: { soul, data }, timeoutMs, signal });
     if (res.status === 404) throw endpointMissing(op, soul, res.status, res.text);
     readPutResponse(soul, op, res.status, res.text);
@@ -242,7 +242,7 @@ export class GunRelayClient {
 
   /** @internal Reads one node; `null` for the relay's "Not found". */
   protected async read(soul: string, op: Operation, signal: AbortSignal | undefined): Promise<RelayNode | null> {
-    const timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'get']!;
+    const timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'get'];
     const res = await this.pool.send({ op, soul, method: 'GET', path: '/get', params: { soul }, timeoutMs, signal });
     if (res.status === 404) {
       if (!isSoulNotFound(res.text)) throw endpointMissing(op, soul, res.status, res.text);
@@ -274,7 +274,7 @@ export class GunRelayClient {
     if (this.closed) throw new GunRelayError('CLIENT_CLOSED', `${op}: client is closed`, { op, soul });
   }
 
-  private begin(op: Operation): number {
+  private begin(op: CountedOperation): number {
     const c = this.counters.byOperation[op];
     c.calls++;
     c.attempts++;
@@ -294,7 +294,7 @@ export class GunRelayClient {
     return failures;
   }
 
-  private succeeded(op: Operation, soul: string | undefined, started: number, outcome: string): void {
+  private succeeded(op: CountedOperation, soul: string | undefined, started: number, outcome: string): void {
     this.counters.byOperation[op].successes++;
     if (soul !== undefined && (op === 'put' || op === 'delete')) {
       const previousFailures = this.ledger.clear(op, soul);
@@ -306,7 +306,7 @@ export class GunRelayClient {
   }
 
   /** Classifies a failure: counts it against the soul when it is about the soul, emits, returns the error to throw. */
-  private failed(op: Operation, soul: string | undefined, raw: unknown, started: number): GunRelayError {
+  private failed(op: CountedOperation, soul: string | undefined, raw: unknown, started: number): GunRelayError {
     let error = raw instanceof GunRelayError ? raw : new GunRelayError('RELAY_ERROR', `${op}: ${String(raw)}`, { op, soul });
     if (this.closed && error.scope === 'relay') error = new GunRelayError('CLIENT_CLOSED', `${op}: client closed during the call`, { op, soul });
     this.counters.byOperation[op].failures++;

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { GunRelayError, redactUrl } from '../errors.js';
+import { GunRelayError, redactUrl, type GunRelayErrorCode } from '../errors.js';
 import type { BreakerEvent, BreakerState, RetryEvent } from '../events.js';
 import type { ResolvedOptions } from '../options.js';
 import { retryDelayMs } from '../resilience/backoff.js';
@@ -137,12 +137,20 @@ export class RelayPool {
       this.relays.map(async (relay): Promise<RelayHealth> => {
         const started = this.options.clock.now();
         const breaker = relay.breaker?.state ?? 'closed';
+        const result = (error: RelayHealth['error']): RelayHealth => ({
+          relay: relay.label,
+          ok: error === undefined,
+          latencyMs: this.options.clock.now() - started,
+          breaker,
+          error,
+        });
         try {
-          await this.transport.send({ baseUrl: relay.url, method: 'GET', path: '/peers/status', timeoutMs, op: 'health' });
-          return { relay: relay.label, ok: true, latencyMs: this.options.clock.now() - started, breaker, error: undefined };
+          const res = await this.transport.send({ baseUrl: relay.url, method: 'GET', path: '/peers/status', timeoutMs, op: 'health' });
+          // Healthy means the relay's own endpoint answered 200 with JSON, not any server at that URL.
+          return result(res.status === 200 && isJsonObject(res.text) ? undefined : 'BAD_RESPONSE');
         } catch (error) {
-          const code = error instanceof GunRelayError ? error.code : 'RELAY_ERROR';
-          return { relay: relay.label, ok: false, latencyMs: this.options.clock.now() - started, breaker, error: code };
+          // Whatever the body says, a failing status endpoint is the relay's failure, not a soul's.
+          return result(error instanceof GunRelayError && error.scope !== 'soul' ? error.code : 'RELAY_ERROR');
         }
       }),
     );
@@ -170,11 +178,24 @@ export class RelayPool {
 
 /** Per-relay result of `health()`. */
 export interface RelayHealth {
+  /** The relay's base URL, credentials removed. */
   relay: string;
+  /** True when `GET /peers/status` answered 200 with a JSON object. */
   ok: boolean;
   latencyMs: number;
+  /** The relay's breaker state when the probe started (the probe itself does not move it). */
   breaker: BreakerState;
-  error: string | undefined;
+  /** Why it is not ok. */
+  error: GunRelayErrorCode | undefined;
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
 }
 
 function abortError(request: PoolRequest, reason: unknown): GunRelayError {

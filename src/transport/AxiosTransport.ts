@@ -19,11 +19,16 @@ export interface AxiosTransportOptions {
   inspectBody?: ((body: unknown) => void) | undefined;
 }
 
-/** Per-request state kept on the axios config (axios copies unknown keys through). */
-interface ExchangeState {
-  request: TransportRequest;
-  attempts: number;
-  wire: DeadlineWire;
+/**
+ * Per-exchange state carried on the axios config. A class on purpose: axios deep-copies plain
+ * objects when it merges configs, and every attempt must update this one instance.
+ */
+class ExchangeState {
+  attempts = 0;
+  readonly wire: DeadlineWire;
+  constructor(readonly request: TransportRequest) {
+    this.wire = new DeadlineWire(request.timeoutMs);
+  }
 }
 type Config = InternalAxiosRequestConfig & { gunRelay?: ExchangeState };
 
@@ -108,7 +113,7 @@ export class AxiosTransport implements Transport {
 
   async send(request: TransportRequest): Promise<TransportResponse> {
     if (this.closed) throw new GunRelayError('CLIENT_CLOSED', `${request.op}: client is closed`, { op: request.op, soul: request.soul });
-    const state: ExchangeState = { request, attempts: 0, wire: new DeadlineWire(request.timeoutMs) };
+    const state = new ExchangeState(request);
     let response: AxiosResponse<Buffer>;
     try {
       response = await this.http.request<Buffer>({

