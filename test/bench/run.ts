@@ -91,5 +91,6 @@ writeFileSync(
     2,
   )}\n`,
 );
+if (quick) console.log('quick mode is a smoke check: its runs are too short for the figures to be quoted or goals judged; use the full run');
 console.log(`results: ${out}`);
 process.exitCode = [...outcomes.values()].some((o) => !o.ok) ? 1 : 0;
