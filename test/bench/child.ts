@@ -8,11 +8,6 @@ import type { ChildInput, ChildMessage } from './lib/job.js';
 // request) costs several times what it costs a production process. Measure production.
 process.setSourceMapsEnabled(false);
 
-// The SDK's retry backoff sleeps on an unref'd timer (src/clock.ts), so a call waiting in a backoff
-// does not keep a process alive: with nothing else pending, Node exits mid-call (exit code 13
-// under top-level await). Hold the loop open for the duration of the job.
-const keepAlive = setInterval(() => undefined, 60_000);
-
 const input = JSON.parse(process.argv[2] ?? '{}') as ChildInput;
 const send = (message: ChildMessage): Promise<void> =>
   new Promise((resolve) => (process.send ? process.send(message, undefined, {}, () => resolve()) : resolve()));
@@ -26,7 +21,6 @@ try {
 } catch (error) {
   await send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
 }
-clearInterval(keepAlive);
 process.disconnect?.();
 // Each scenario closes its clients and agents; exit anyway so a stray handle cannot hang the suite.
 process.exit(0);

@@ -28,7 +28,7 @@ export function settings(quick: boolean): PlanSettings {
         throughput: { levels: levels(400, 1_200), reps: 3, warmupOps: 300 },
         resilience: { levels: levels(400, 1_200), reps: 6, warmupOps: 300, poolReps: 2, microChunks: 4, microPuts: 10_000 },
         deleteCost: { relays: [{ label: 'fast', options: { putDelayMs: 0, writeBatchMs: 1 }, perVariant: 8 }] },
-        soak: { ops: 10_000, warmupOps: 2_000, sampleEvery: 1_000, concurrency: 64, souls: 1_000, timeoutMs: 300, seed: 5 },
+        soak: { ops: 10_000, warmupOps: 4_000, sampleEvery: 1_000, concurrency: 64, souls: 1_000, timeoutMs: 300, seed: 5 },
       }
     : {
         quick,
