@@ -16,8 +16,8 @@ const WORKERS = 12;
 type Known = { kind: 'value'; v: number } | { kind: 'deleted' } | { kind: 'unknown' };
 
 describe('outage drill', () => {
-  it(`${OPS} mixed operations over ${SOULS} souls survive a relay stop/start`, { timeout: 180_000 }, async () => {
-    let relay: LocalRelay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 500 });
+  it(`${OPS} mixed operations over ${SOULS} souls survive a relay stop/start`, { timeout: 600_000 }, async () => {
+    let relay: LocalRelay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 500, writeBatchMs: 1 });
     const { port, dataDir } = relay;
     const cleanup: Array<() => unknown> = [() => relay.close()];
     try {
@@ -41,7 +41,7 @@ describe('outage drill', () => {
       while (issued < OPS / 3) await new Promise((r) => setTimeout(r, 5));
       await relay.close({ keepData: true });
       await new Promise((r) => setTimeout(r, 2_000));
-      relay = await startLocalRelay({ port, dataDir, putDelayMs: 0, missWaitMs: 500 });
+      relay = await startLocalRelay({ port, dataDir, putDelayMs: 0, missWaitMs: 500, writeBatchMs: 1 });
     })();
 
     const worker = async (w: number) => {
