@@ -154,14 +154,20 @@ function findLongString(node: GunNode, max: number, prefix = ''): string | undef
 
 /** Throws `INVALID_INPUT` unless `keys` is a non-empty array of non-empty key names; returns them de-duplicated. */
 export function assertDeleteKeys(keys: readonly string[], soul: string): string[] {
-  if (!Array.isArray(keys) || keys.length === 0 || keys.some((k) => typeof k !== 'string' || k === '' || k === '_')) {
+  // A plain loop: this runs on every delete with keys, skipped ones included.
+  let ok = Array.isArray(keys) && keys.length > 0;
+  for (let i = 0; ok && i < keys.length; i++) {
+    const k = keys[i];
+    ok = typeof k === 'string' && k !== '' && k !== '_';
+  }
+  if (!ok) {
     throw new GunRelayError('INVALID_INPUT', 'delete: keys must be a non-empty array of non-empty strings (not "_")', {
       op: 'delete',
       soul,
       field: 'keys',
     });
   }
-  return [...new Set(keys)];
+  return keys.length === 1 ? [keys[0]!] : [...new Set(keys)];
 }
 
 /** Throws `INVALID_INPUT` unless `n` is an integer from `min` to 10,000 (a list `limit` or `offset`). */
