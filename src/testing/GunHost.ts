@@ -149,10 +149,19 @@ export class GunHost {
     return isObject(msg.node) ? (msg.node as GunNode) : undefined;
   }
 
-  /** Kills the child and waits until its process, pipes and IPC channel are gone. */
-  async close(): Promise<void> {
+  /**
+   * Stops the child and waits until its process, pipes and IPC channel are gone. With `graceMs`
+   * the child first gets that long to flush gun's disk writes (a stop, not a crash).
+   */
+  async close(options: { graceMs?: number } = {}): Promise<void> {
     this.closing = true;
     this.settleAll();
+    if (!this.exited && options.graceMs && this.child.connected) {
+      this.child.send({ type: 'stop', graceMs: options.graceMs });
+      const killer = setTimeout(() => this.child.kill('SIGKILL'), options.graceMs + 10_000);
+      await this.exitPromise;
+      clearTimeout(killer);
+    }
     if (!this.exited) this.child.kill('SIGTERM');
     await this.exitPromise;
     await handlesReleased();

@@ -82,6 +82,13 @@ export interface LocalRelay {
   /** What gun printed in its process (banner, warnings, crash output), last 16 KiB. */
   gunOutput(): string;
   /**
+   * An outage of the relay's HTTP side: stops listening (new connections are refused) and
+   * destroys open ones, while gun keeps running with its data. `listen()` ends it.
+   */
+  stopListening(): Promise<void>;
+  /** Listens again on the same port after {@link LocalRelay.stopListening}. */
+  listen(): Promise<void>;
+  /**
    * Stops listening, destroys open connections (hung ones too), stops gun and, for a temp data
    * dir, deletes it unless `keepData`. Leaves no handles. Idempotent.
    */
@@ -112,7 +119,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
     });
     const index = await loadIndex(host, dataDir, options.listAfterRestart ?? 'gun-node');
     const relay = new LocalRelayServer(host, index, dataDir, ownsDir, options);
-    await relay.listen(options.port ?? 0);
+    await relay.bind(options.port ?? 0);
     return relay;
   } catch (err) {
     await host?.close();
@@ -173,7 +180,7 @@ class LocalRelayServer implements LocalRelay {
     host.onUnexpectedExit = () => void closeServer(this.server, this.sockets);
   }
 
-  async listen(port: number): Promise<void> {
+  async bind(port: number): Promise<void> {
     this.boundPort = await listenLoopback(this.server, port);
   }
 
@@ -223,11 +230,22 @@ class LocalRelayServer implements LocalRelay {
     return this.host.outputTail;
   }
 
+  async stopListening(): Promise<void> {
+    await closeServer(this.server, this.sockets);
+  }
+
+  async listen(): Promise<void> {
+    if (this.closing) throw new Error('LocalRelay is closed');
+    if (!this.server.listening) this.boundPort = await listenLoopback(this.server, this.boundPort);
+  }
+
   close(options: { keepData?: boolean } = {}): Promise<void> {
     this.closing ??= (async () => {
       this.timers.cancelAll();
       await closeServer(this.server, this.sockets);
-      await this.host.close();
+      // Keeping the data means a restart will follow: stop gun gracefully so that every write it
+      // acknowledged is on disk.
+      await this.host.close(options.keepData ? { graceMs: 1_000 } : {});
       if (this.ownsDir && !options.keepData) {
         rmSync(this.dataDir, { recursive: true, force: true });
       } else {

@@ -24,6 +24,8 @@
 export const GUN_HOST_SOURCE = String.raw`
 'use strict';
 var gun = null;
+// Souls whose node is in memory (written or fully read by this process).
+var warm = new Set();
 function send(msg) { if (process.connected) process.send(msg); }
 process.on('disconnect', function () { process.exit(0); });
 process.on('message', function (msg) {
@@ -49,11 +51,18 @@ process.on('message', function (msg) {
     return;
   }
   if (!gun) return;
+  if (msg.type === 'stop') {
+    // A graceful stop: let gun's disk store finish the writes it has acknowledged. gun acks a put
+    // before radisk has written every key, so killing it at once can lose acknowledged keys.
+    setTimeout(function () { process.exit(0); }, msg.graceMs);
+    return;
+  }
   if (msg.type === 'put') {
     var answered = false;
     try {
       // Exactly what the production relay does: gun.get(soul).put(data, ack). With a missing or
       // empty soul gun puts at the root and invents a soul; gun itself rejects arrays and roots.
+      warm.add(msg.soul);
       gun.get(msg.soul).put(msg.data, function (ack) {
         if (answered) return;
         answered = true;
@@ -69,10 +78,14 @@ process.on('message', function (msg) {
   }
   if (msg.type === 'get') {
     try {
-      // wait: 1 -> answer as soon as the local graph/disk answered (no peers to wait for).
+      // once() answers when no more of the node has arrived for \`wait\` ms. A soul already in
+      // memory answers at once (wait 1); one that must come from disk (e.g. after a restart)
+      // arrives key by key, and with wait 1 a read could return half a node, so it gets 50 ms.
+      var wait = warm.has(msg.soul) ? 1 : 500;
       gun.get(msg.soul).once(function (node) {
+        if (node) warm.add(msg.soul);
         send({ type: 'get', id: msg.id, node: node });
-      }, { wait: 1 });
+      }, { wait: wait });
     } catch (e) {
       send({ type: 'get', id: msg.id, node: undefined });
     }
