@@ -26,6 +26,15 @@ export const GUN_HOST_SOURCE = String.raw`
 var gun = null;
 // Souls whose node is in memory (written or fully read by this process).
 var warm = new Set();
+// A put brings its node, and the child nodes of its nested objects (<soul>/<key>), into memory.
+function markWarm(soul, data) {
+  warm.add(soul);
+  if (!data || typeof data !== 'object') return;
+  for (var key in data) {
+    var v = data[key];
+    if (v && typeof v === 'object' && !Array.isArray(v) && !('#' in v)) markWarm(soul + '/' + key, v);
+  }
+}
 function send(msg) { if (process.connected) process.send(msg); }
 process.on('disconnect', function () { process.exit(0); });
 process.on('message', function (msg) {
@@ -62,7 +71,7 @@ process.on('message', function (msg) {
     try {
       // Exactly what the production relay does: gun.get(soul).put(data, ack). With a missing or
       // empty soul gun puts at the root and invents a soul; gun itself rejects arrays and roots.
-      warm.add(msg.soul);
+      markWarm(msg.soul, msg.data);
       gun.get(msg.soul).put(msg.data, function (ack) {
         if (answered) return;
         answered = true;
@@ -80,8 +89,9 @@ process.on('message', function (msg) {
     try {
       // once() answers when no more of the node has arrived for \`wait\` ms. A soul already in
       // memory answers at once (wait 1); one that must come from disk (e.g. after a restart)
-      // arrives key by key, and with wait 1 a read could return half a node, so it gets 50 ms.
-      var wait = warm.has(msg.soul) ? 1 : 500;
+      // arrives key by key, and with wait 1 a read could return half a node, so it gets 50 ms
+      // (the relay's own miss timeout still bounds the whole read).
+      var wait = warm.has(msg.soul) ? 1 : 50;
       gun.get(msg.soul).once(function (node) {
         if (node) warm.add(msg.soul);
         send({ type: 'get', id: msg.id, node: node });
