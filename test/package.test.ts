@@ -35,7 +35,9 @@ ${kind === 'cjs'
 describe('packed tarball', () => {
   before(() => {
     consumer = fs.mkdtempSync(path.join(os.tmpdir(), 'grc-consumer-'));
-    const packOut = execFileSync('npm', ['pack', '--json', '--pack-destination', consumer], { cwd: repo, encoding: 'utf8' });
+    // dist/ is fresh (npm test builds first); skip prepack's second build, whose output would
+    // also mix into --json.
+    const packOut = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', consumer], { cwd: repo, encoding: 'utf8' });
     const tarball = path.join(consumer, (JSON.parse(packOut) as Array<{ filename: string }>)[0]!.filename);
     const target = path.join(consumer, 'node_modules', 'gun-relay-client');
     fs.mkdirSync(target, { recursive: true });
