@@ -1,4 +1,5 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { GunHost } from './GunHost.js';
 
 /** One row of `GET /list`: the soul, its data, its record type and when it was stored. */
 export interface ListEntry {
@@ -72,6 +73,30 @@ export class ListIndex {
   }
 
   /** Reads a saved index; an absent or unreadable file is an empty index. */
+  /**
+   * The index a restarted relay starts with, from the file saved at close. `'gun-node'` (as
+   * production): rows hold the raw gun node read back (`_` metadata, links) and `storedAt` is the
+   * restart time. `'as-sent'`: the rows as saved.
+   */
+  static async rebuild(host: GunHost, file: string, mode: 'gun-node' | 'as-sent'): Promise<ListIndex> {
+    const index = new ListIndex();
+    const saved = ListIndex.load(file);
+    if (mode === 'as-sent') {
+      for (const entry of saved) index.restore(entry);
+      return index;
+    }
+    const restartedAt = Date.now();
+    // 128 reads in flight: one by one, a relay with 2,000 souls took minutes to come back.
+    const nodes = new Array<unknown>(saved.length);
+    let next = 0;
+    const reader = async (): Promise<void> => {
+      for (let i = next++; i < saved.length; i = next++) nodes[i] = (await host.get(saved[i]!.soul, 5_000)) ?? null;
+    };
+    await Promise.all(Array.from({ length: Math.min(128, saved.length) }, reader));
+    saved.forEach((entry, i) => index.restore({ ...entry, data: nodes[i] as ListEntry['data'], storedAt: restartedAt }));
+    return index;
+  }
+
   static load(file: string): ListEntry[] {
     let parsed: unknown;
     try {

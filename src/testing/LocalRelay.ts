@@ -117,7 +117,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
       file: join(dataDir, 'radata'),
       ...(options.writeBatchMs === undefined ? {} : { writeBatchMs: options.writeBatchMs }),
     });
-    const index = await loadIndex(host, dataDir, options.listAfterRestart ?? 'gun-node');
+    const index = await ListIndex.rebuild(host, join(dataDir, INDEX_FILE), options.listAfterRestart ?? 'gun-node');
     const relay = new LocalRelayServer(host, index, dataDir, ownsDir, options);
     await relay.bind(options.port ?? 0);
     return relay;
@@ -126,27 +126,6 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
     if (ownsDir) rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
-}
-
-async function loadIndex(host: GunHost, dataDir: string, mode: 'gun-node' | 'as-sent'): Promise<ListIndex> {
-  const index = new ListIndex();
-  const saved = ListIndex.load(join(dataDir, INDEX_FILE));
-  const restartedAt = Date.now();
-  if (mode === 'as-sent') {
-    for (const entry of saved) index.restore(entry);
-    return index;
-  }
-  // Production defect, reproduced: after a restart the index is rebuilt from gun, so rows hold
-  // the raw gun node (with `_` metadata and links) and `storedAt` is the restart time. Reads go
-  // 128 at a time: one by one, a relay with 2,000 souls took minutes to come back.
-  const nodes = new Array<unknown>(saved.length);
-  let next = 0;
-  const reader = async (): Promise<void> => {
-    for (let i = next++; i < saved.length; i = next++) nodes[i] = (await host.get(saved[i]!.soul, 5_000)) ?? null;
-  };
-  await Promise.all(Array.from({ length: Math.min(128, saved.length) }, reader));
-  saved.forEach((entry, i) => index.restore({ ...entry, data: nodes[i] as typeof entry.data, storedAt: restartedAt }));
-  return index;
 }
 
 class LocalRelayServer implements LocalRelay {
