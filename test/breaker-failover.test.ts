@@ -45,6 +45,27 @@ describe('relay circuit breaker and failover', () => {
     c.close();
   });
 
+  it('each failed attempt counts once: 5 timeouts, or 5 failed attempts with retries, open a threshold-5 breaker', async () => {
+    a.setDefault({ hang: true });
+    const c = client(a.url, { breaker: { threshold: 5, halfOpenAfterMs: 5_000 }, timeouts: { put: 100 }, retry: { baseDelayMs: 0 } });
+    for (let i = 0; i < 4; i++) assert.deepEqual(await outcome(c.put(`h:${i}`, { k: 1 })), { ok: false, code: 'TIMEOUT' });
+    assert.equal(c.stats().breakers[a.url], 'closed', 'four timeouts are four failures');
+    assert.deepEqual(await outcome(c.put('h:4', { k: 1 })), { ok: false, code: 'TIMEOUT' });
+    assert.equal(c.stats().breakers[a.url], 'open');
+    assert.equal(changes.at(-1)?.failures, 5);
+    assert.equal(a.requestCount, 5);
+    a.reset();
+    a.setDefault({ status: 503 });
+    const d = client(a.url, { breaker: { threshold: 5, halfOpenAfterMs: 5_000 }, retry: { retries: 2, baseDelayMs: 0, budget: { minPerWindow: 100 } } });
+    assert.deepEqual(await outcome(d.put('r:1', { k: 1 })), { ok: false, code: 'RELAY_ERROR' });
+    assert.equal(d.stats().breakers[a.url], 'closed', 'three failed attempts');
+    assert.deepEqual(await outcome(d.put('r:2', { k: 1 })), { ok: false, code: 'RELAY_ERROR' });
+    assert.equal(d.stats().breakers[a.url], 'open', 'the fifth failed attempt opens it; no sixth is sent');
+    assert.equal(a.requestCount, 5);
+    c.close();
+    d.close();
+  });
+
   it('after halfOpenAfterMs one probe goes through; a success closes the breaker', async () => {
     a.setDefault({ status: 503 });
     const c = client(a.url);

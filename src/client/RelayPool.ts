@@ -110,15 +110,15 @@ export class RelayPool {
     return {
       retries: retry.retries,
       shouldRetry: (failure) => {
-        if (failure.scope !== 'relay') return false;
-        // An intermediate failed attempt: the breaker hears of it here, the last one in send().
-        relay.breaker?.recordFailure();
         // The deadline covers the whole exchange: a timed-out one has no time left to retry in.
-        if (!RETRYABLE.has(failure.code) || failure.code === 'TIMEOUT') return false;
-        if (relay.breaker && relay.breaker.state !== 'closed') return false;
+        if (failure.scope !== 'relay' || !RETRYABLE.has(failure.code) || failure.code === 'TIMEOUT') return false;
+        // Not when this failure opens the breaker: send() records it and fails over.
+        if (relay.breaker?.oneFailureFromOpen) return false;
         return this.budget?.tryAcquire() ?? true;
       },
       beforeRetry: async (failure, attempt, retryAfterMs) => {
+        // Each failed attempt reaches the breaker once: a retried one here, the last in send().
+        relay.breaker?.recordFailure();
         const delayMs = retryDelayMs(attempt, retryAfterMs, retry, this.options.random);
         this.retriesSent++;
         this.events.retry({ op: request.op, soul: request.soul, relay: relay.label, attempt, delayMs, code: failure.code });

@@ -40,6 +40,11 @@ export class RelayBreaker {
     return true;
   }
 
+  /** True when one more relay-level failure would open (or reopen) the breaker. */
+  get oneFailureFromOpen(): boolean {
+    return this.current !== 'closed' || this.failures + 1 >= this.options.threshold;
+  }
+
   /** The relay answered (any answer that is not a relay-level failure). */
   recordSuccess(): void {
     this.failures = 0;
