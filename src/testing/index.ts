@@ -7,7 +7,6 @@ export type {
   RelayRequestRecord,
 } from './LocalRelay.js';
 export type { RelayFault, RelayFaultBehaviour } from './relayFaults.js';
-export type { ListEntry } from './ListIndex.js';
 export { startFaultServer } from './FaultServer.js';
 export type {
   FaultBehaviour,
