@@ -138,14 +138,6 @@ export class FailureLedger {
     return out;
   }
 
-  /** Every live entry, for export: key parts and entry. */
-  *entries(): Generator<[LedgerOperation, string, LedgerEntry]> {
-    for (const [key, entry] of this.cache.entries()) {
-      const i = key.indexOf(SEP);
-      yield [key.slice(0, i) as LedgerOperation, key.slice(i + 1), entry];
-    }
-  }
-
   /**
    * The live entries as a portable snapshot: clock times are turned into epoch milliseconds
    * through their age (the way lru-cache's own `dump()` makes TTL starts portable).
@@ -186,10 +178,5 @@ export class FailureLedger {
       kept++;
     }
     return kept;
-  }
-
-  /** Removes every entry. */
-  clearAll(): void {
-    this.cache.clear();
   }
 }

@@ -70,13 +70,13 @@ export class Limiter {
   }
 
   /** Rejects every waiting call with `error` (used by `close()`). */
-  rejectAll(error: (w: number) => unknown): void {
+  rejectAll(error: () => unknown): void {
     const pending = this.waiting.splice(this.head);
     this.waiting.length = 0;
     this.head = 0;
-    pending.forEach((w, i) => {
+    pending.forEach((w) => {
       if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
-      w.reject(error(i));
+      w.reject(error());
     });
   }
 }
