@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GunHost, type GunNode } from './GunHost.js';
+import { present } from './nodeView.js';
 import {
   closeServer,
   listenLoopback,
@@ -329,31 +330,5 @@ class LocalRelayServer implements LocalRelay {
       ...(recordType ? { recordType } : {}),
     });
     send(200, { success: true, records });
-  }
-}
-
-type NodeView =
-  | { state: 'live'; data: Record<string, unknown> }
-  | { state: 'tombstoned' }
-  | { state: 'missing' };
-
-/** The relay's view of a gun node: `_` removed, tombstones dropped, `data`/`oip` JSON parsed. */
-function present(node: GunNode | undefined): NodeView {
-  if (node === undefined) return { state: 'missing' };
-  const data: Record<string, unknown> = {};
-  let live = 0;
-  for (const [key, value] of Object.entries(node)) {
-    if (key === '_' || value === null) continue;
-    live++;
-    data[key] = (key === 'data' || key === 'oip') && typeof value === 'string' ? parseOrKeep(value) : value;
-  }
-  return live > 0 ? { state: 'live', data } : { state: 'tombstoned' };
-}
-
-function parseOrKeep(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
   }
 }
