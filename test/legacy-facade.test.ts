@@ -17,6 +17,7 @@ import {
   type GunHelperOptions,
 } from '../src/legacy/index.js';
 import { startFaultServer, startLocalRelay, type FaultServer, type LocalRelay } from '../src/testing/index.js';
+import { isCode } from './helpers/errors.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GUN_MESSAGE = { error: 'Data at root of graph must be a node (an object).' };
@@ -57,13 +58,6 @@ async function refusedUrl(): Promise<string> {
   return server.url;
 }
 
-function isCode(code: string) {
-  return (error: unknown): boolean => {
-    assert.equal((error as { name?: string }).name, 'GunRelayError');
-    assert.equal((error as { code?: string }).code, code);
-    return true;
-  };
-}
 
 afterEach(() => {
   for (const k of ENV_KEYS) {

@@ -11,16 +11,8 @@ import {
   type EncryptionEnvelope,
   type StoredRecordMeta,
 } from '../src/oip/index.js';
+import { isCode } from './helpers/errors.js';
 
-function isCode(code: string, field?: string) {
-  return (error: unknown): boolean => {
-    const e = error as { name?: string; code?: string; field?: string };
-    assert.equal(e.name, 'GunRelayError');
-    assert.equal(e.code, code);
-    if (field !== undefined) assert.equal(e.field, field);
-    return true;
-  };
-}
 
 const KEY = createHash('sha256').update('fixture-key').digest(); // 32 bytes
 const OTHER_KEY = createHash('sha256').update('another-key').digest();

@@ -4,6 +4,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { GunRelayClient } from '../src/index.js';
 import { computeSoul, encryptRecordData, type StoredRecordMeta } from '../src/oip/index.js';
 import { startLocalRelay, type LocalRelay } from '../src/testing/index.js';
+import { isCode } from './helpers/errors.js';
 
 const PUBLIC_KEY = 'records-test-publisher';
 const KEY = randomBytes(32);
@@ -11,15 +12,6 @@ const OTHER_KEY = randomBytes(32);
 const DATA = { basic: { name: 'Pancakes', tags: ['breakfast', 'sweet'] }, recipe: { servings: 4 } };
 const OIP = { recordType: 'recipe', creator: { publicKey: PUBLIC_KEY } };
 
-function isCode(code: string, field?: string) {
-  return (error: unknown): boolean => {
-    const e = error as { name?: string; code?: string; field?: string };
-    assert.equal(e.name, 'GunRelayError');
-    assert.equal(e.code, code);
-    if (field !== undefined) assert.equal(e.field, field);
-    return true;
-  };
-}
 
 describe('record methods on GunRelayClient (local relay, real gun)', () => {
   let relay: LocalRelay;

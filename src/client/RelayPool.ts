@@ -3,6 +3,7 @@ import { GunRelayError, redactUrl, type GunRelayErrorCode } from '../errors.js';
 import type { BreakerEvent, BreakerState, RetryEvent } from '../events.js';
 import type { ResolvedOptions } from '../options.js';
 import { retryDelayMs } from '../resilience/backoff.js';
+import { isPlainObject, parseJsonSafe } from '../protocol/safeJson.js';
 import { Limiter } from '../resilience/Limiter.js';
 import { RelayBreaker } from '../resilience/RelayBreaker.js';
 import { RetryBudget } from '../resilience/RetryBudget.js';
@@ -147,7 +148,8 @@ export class RelayPool {
         try {
           const res = await this.transport.send({ baseUrl: relay.url, method: 'GET', path: '/peers/status', timeoutMs, op: 'health' });
           // Healthy means the relay's own endpoint answered 200 with JSON, not any server at that URL.
-          return result(res.status === 200 && isJsonObject(res.text) ? undefined : 'BAD_RESPONSE');
+          const body = parseJsonSafe(res.text);
+          return result(res.status === 200 && body.ok && isPlainObject(body.value) ? undefined : 'BAD_RESPONSE');
         } catch (error) {
           // Whatever the body says, a failing status endpoint is the relay's failure, not a soul's.
           return result(error instanceof GunRelayError && error.scope !== 'soul' ? error.code : 'RELAY_ERROR');
@@ -187,15 +189,6 @@ export interface RelayHealth {
   breaker: BreakerState;
   /** Why it is not ok. */
   error: GunRelayErrorCode | undefined;
-}
-
-function isJsonObject(text: string): boolean {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-  } catch {
-    return false;
-  }
 }
 
 function abortError(request: PoolRequest, reason: unknown): GunRelayError {

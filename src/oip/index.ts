@@ -49,4 +49,4 @@ export type {
   KeyProvider,
   ParseRecordOptions,
 } from './recordCodec.js';
-export { canonicalJson } from './safeJson.js';
+export { canonicalJson } from '../protocol/safeJson.js';

@@ -29,7 +29,7 @@ import {
   stringifyField,
   unwrapDoubleEncoded,
   type SafeParseResult,
-} from './safeJson.js';
+} from '../protocol/safeJson.js';
 
 /** Meta keys the encoder owns; caller-provided encryption fields may not set them. */
 const RESERVED_META_KEYS: ReadonlySet<string> = new Set([

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GunRelayError } from '../errors.js';
-import { canonicalJson } from './safeJson.js';
+import { canonicalJson } from '../protocol/safeJson.js';
 
 /** Length, in hex characters, of a publisher hash and of an `h:` content hash. */
 export const SOUL_HASH_LENGTH = 12;

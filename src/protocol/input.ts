@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GunRelayError, type Operation } from '../errors.js';
+import { isPlainObject } from './safeJson.js';
 
 /** Longest soul the client sends, in characters. */
 export const MAX_SOUL_LENGTH = 1024;
@@ -39,10 +40,10 @@ const nodeSchema: z.ZodType<GunNode> = z.lazy(() =>
 
 /**
  * Walks the structure once before zod sees it, for what a schema cannot express: only plain
- * objects (no arrays, Dates, Maps, class instances), bounded depth, no cycles, no reserved keys.
- * Returns a message and path for the first problem, or undefined.
+ * objects (no arrays, Dates, Maps, class instances), bounded depth, no cycles, no reserved keys,
+ * no string longer than `maxStringLength`. Returns a message and path for the first problem.
  */
-function structureProblem(value: unknown): { path: string; message: string } | undefined {
+function structureProblem(value: unknown, maxStringLength: number): { path: string; message: string } | undefined {
   const stack: Array<{ v: object; path: string; depth: number }> = [];
   const seen = new Set<object>();
   if (!isPlainObject(value)) {
@@ -69,6 +70,9 @@ function structureProblem(value: unknown): { path: string; message: string } | u
       if (FORBIDDEN_KEYS.has(key)) return { path: at, message: `key "${key}" is reserved` };
       if (key === '') return { path: at, message: 'keys must not be empty' };
       const child = (v as Record<string, unknown>)[key];
+      if (typeof child === 'string' && child.length > maxStringLength) {
+        return { path: at, message: `string longer than ${maxStringLength} characters` };
+      }
       if (typeof child === 'object' && child !== null) {
         if (!isPlainObject(child)) return { path: at, message: `${describe(child)} is not allowed (GUN takes plain objects only)` };
         stack.push({ v: child, path: at, depth: depth + 1 });
@@ -76,12 +80,6 @@ function structureProblem(value: unknown): { path: string; message: string } | u
     }
   }
   return undefined;
-}
-
-function isPlainObject(v: unknown): v is object {
-  if (typeof v !== 'object' || v === null) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
 }
 
 function describe(v: unknown): string {
@@ -111,7 +109,12 @@ export function assertSoul(soul: unknown, op: Operation): asserts soul is string
  * plain object of GUN values, strings no longer than `maxStringLength`.
  */
 export function assertNode(node: unknown, op: Operation, soul: string, maxStringLength: number): asserts node is GunNode {
-  const problem = structureProblem(node);
+  let problem = structureProblem(node, maxStringLength);
+  if (!problem) {
+    const result = nodeSchema.safeParse(node);
+    const issue = result.success ? undefined : result.error.issues[0];
+    if (!result.success) problem = { path: issue?.path.join('.') ?? '', message: issue?.message ?? 'invalid value' };
+  }
   if (problem) {
     throw new GunRelayError('INVALID_INPUT', `${op}: invalid node${problem.path ? ` at ${problem.path}` : ''}: ${problem.message}`, {
       op,
@@ -119,37 +122,6 @@ export function assertNode(node: unknown, op: Operation, soul: string, maxString
       field: problem.path ? `node.${problem.path}` : 'node',
     });
   }
-  const result = nodeSchema.safeParse(node);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const path = issue?.path.join('.') ?? '';
-    throw new GunRelayError('INVALID_INPUT', `${op}: invalid node${path ? ` at ${path}` : ''}: ${issue?.message ?? 'invalid value'}`, {
-      op,
-      soul,
-      field: path ? `node.${path}` : 'node',
-    });
-  }
-  const tooLong = findLongString(result.data, maxStringLength);
-  if (tooLong !== undefined) {
-    throw new GunRelayError('INVALID_INPUT', `${op}: invalid node at ${tooLong}: string longer than ${maxStringLength} characters`, {
-      op,
-      soul,
-      field: `node.${tooLong}`,
-    });
-  }
-}
-
-function findLongString(node: GunNode, max: number, prefix = ''): string | undefined {
-  for (const key of Object.keys(node)) {
-    const v = node[key];
-    const at = prefix ? `${prefix}.${key}` : key;
-    if (typeof v === 'string' && v.length > max) return at;
-    if (typeof v === 'object' && v !== null) {
-      const inner = findLongString(v as GunNode, max, at);
-      if (inner !== undefined) return inner;
-    }
-  }
-  return undefined;
 }
 
 /** Throws `INVALID_INPUT` unless `keys` is a non-empty array of non-empty key names; returns them de-duplicated. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GunRelayError, type GunRelayErrorCode, type Operation } from '../errors.js';
 import type { GunValue } from './input.js';
+import { parseJsonSafe } from './safeJson.js';
 
 /** A node as read back from the relay: `_` removed, nested objects as links, `data`/`oip` possibly parsed. */
 export type RelayNode = Record<string, GunValue | unknown>;
@@ -30,11 +31,11 @@ const listOk = z.object({
   ),
 });
 
-const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** Parses a JSON body; `__proto__`, `constructor` and `prototype` keys are dropped at every depth. */
+/** Parses a JSON body; `__proto__`, `constructor` and `prototype` keys are dropped at every depth. Throws if not JSON. */
 export function parseJson(text: string): unknown {
-  return JSON.parse(text, (key, value) => (UNSAFE_KEYS.has(key) ? undefined : value));
+  const parsed = parseJsonSafe(text);
+  if (!parsed.ok) throw new SyntaxError('not JSON');
+  return parsed.value;
 }
 
 function badResponse(op: Operation, soul: string | undefined, status: number, text: string, why: string): GunRelayError {

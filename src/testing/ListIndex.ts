@@ -1,4 +1,5 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { isPlainObject } from '../protocol/safeJson.js';
 import type { GunHost } from './GunHost.js';
 
 /** One row of `GET /list`: the soul, its data, its record type and when it was stored. */
@@ -109,9 +110,4 @@ export class ListIndex {
       (e): e is ListEntry => isPlainObject(e) && typeof e.soul === 'string',
     );
   }
-}
-
-/** `true` for non-null, non-array objects. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -13,7 +13,8 @@ import {
   splitTarget,
   TimerSet,
 } from './httpUtil.js';
-import { isPlainObject, ListIndex, type ListEntry } from './ListIndex.js';
+import { isPlainObject } from '../protocol/safeJson.js';
+import { ListIndex, type ListEntry } from './ListIndex.js';
 import { RelayFaultTable, type RelayFault } from './relayFaults.js';
 
 /** Options of {@link startLocalRelay}. Defaults reproduce the production relay's timings. */
