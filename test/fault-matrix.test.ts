@@ -1,7 +1,7 @@
 /**
  * One row per fault, against a real loopback server: the typed outcome or error code, whether the
  * soul's failure count moved, how many requests were sent, and that the call settled exactly once.
- * README's fault table is this table.
+ * The fault table in docs/guarantees.md is this table.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

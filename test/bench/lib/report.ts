@@ -346,7 +346,7 @@ function cpuRows(level: InterleavedResult, a: string, b: string) {
   };
 }
 
-/** The rows as a Markdown table (what README's Performance section shows). */
+/** The rows as a Markdown table (what docs/performance.md shows). */
 export function markdownTable(rows: Row[]): string {
   const head = ['Scenario', 'Measure', 'Value', 'Baseline (same run)', 'Ratio', 'Goal', 'Met'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
