@@ -1,4 +1,5 @@
-// Test infrastructure for users of gun-relay-client: a local relay over the real `gun` and a
+// Test infrastructure for users of gun-relay-client: a local relay over the real `gun` (one or
+// several separate stores), a copy of the OIP indexer's `/gun-relay` proxy, and a
 // fault-injection HTTP server. Import from `gun-relay-client/testing`.
 export { startLocalRelay } from './LocalRelay.js';
 export type {
@@ -7,6 +8,10 @@ export type {
   RelayRequestRecord,
 } from './LocalRelay.js';
 export type { RelayFault, RelayFaultBehaviour } from './relayFaults.js';
+export { startLocalRelays } from './LocalRelayGroup.js';
+export type { LocalRelayGroup } from './LocalRelayGroup.js';
+export { startOipProxy } from './OipProxy.js';
+export type { OipProxy, OipProxyOptions, OipProxyRequestRecord } from './OipProxy.js';
 export { startFaultServer } from './FaultServer.js';
 export type {
   FaultBehaviour,
