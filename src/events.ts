@@ -3,8 +3,15 @@ import type { FailureScope, GunRelayErrorCode, Operation } from './errors.js';
 /** Operations counted in `stats()` (the `health()` probe is not). */
 export type CountedOperation = 'put' | 'get' | 'delete' | 'list';
 
-/** Operations whose failures are counted per soul in the failure ledger. */
-export type LedgerOperation = 'put' | 'delete';
+/**
+ * Operations whose failures are counted per soul in the failure ledger: the client's `put` and
+ * `delete`, `get` when `countReadFailures` is on, and any operation the app names in
+ * `recordFailure()` (`'index'`, `'es'`, …).
+ */
+export type LedgerOperation = 'put' | 'delete' | (string & {});
+
+/** The code a ledger entry carries: a {@link GunRelayErrorCode}, or the app's own for app-defined failures. */
+export type LedgerFailureCode = GunRelayErrorCode | (string & {});
 
 /** Counters for one operation. */
 export interface OperationCounters {
@@ -75,7 +82,9 @@ export interface QuarantineEvent {
   op: LedgerOperation;
   soul: string;
   failures: number;
-  code: GunRelayErrorCode;
+  code: LedgerFailureCode;
+  /** The app's reason, for failures recorded with `recordFailure()`. */
+  reason?: string;
   /** Clock time at which the entry expires unless it fails again. */
   until: number;
 }

@@ -28,6 +28,7 @@ export type {
   OperationCounters,
   CountedOperation,
   LedgerOperation,
+  LedgerFailureCode,
   BreakerState,
   SkipEvent,
   FailureEvent,
@@ -39,9 +40,13 @@ export type {
   ListenerErrorEvent,
 } from './events.js';
 export type { QuarantinedSoul, LedgerEntry } from './ledger/FailureLedger.js';
+export type { AppFailure, AppFailureResult } from './ledger/appFailures.js';
 export {
   ledgerSnapshotSchema,
   LEDGER_SNAPSHOT_VERSION,
+  MAX_LEDGER_NAME_LENGTH,
+  MAX_LEDGER_REASON_LENGTH,
+  MAX_LEDGER_OPERATIONS,
   type LedgerSnapshot,
   type LedgerSnapshotEntry,
   type LedgerImportResult,

@@ -87,6 +87,12 @@ export const clientOptionsSchema = z.strictObject({
   failureThreshold: z.number().int().positive().default(3),
   failureTtlMs: positiveMs.default(60 * 60 * 1000),
   maxTrackedSouls: z.number().int().positive().default(10_000),
+  /**
+   * Opt-in: count soul-level read failures in the ledger too — a `get` answered larger than
+   * `maxContentLength` (op `get`) and a `getRecord` whose stored record cannot be decoded (op
+   * `getRecord`). Past the threshold such reads throw `SKIPPED` without a request.
+   */
+  countReadFailures: z.boolean().default(false),
   statsEvery: z.number().int().positive().default(10),
   maxInFlight: z.number().int().positive().default(16),
   maxQueue: z.number().int().min(0).default(1_000),

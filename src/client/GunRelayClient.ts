@@ -1,10 +1,11 @@
 import type { Clock } from '../clock.js';
 import { GunRelayError, type Operation } from '../errors.js';
-import type { ClientEvents, CountedOperation, LedgerOperation, StatsSnapshot } from '../events.js';
-import { FailureLedger, type QuarantinedSoul } from '../ledger/FailureLedger.js';
+import type { ClientEvents, CountedOperation, LedgerFailureCode, LedgerOperation, StatsSnapshot } from '../events.js';
+import { checkAppFailure, checkLedgerOperation, checkLedgerSoul, type AppFailure, type AppFailureResult } from '../ledger/appFailures.js';
+import { FailureLedger, type QuarantinedSoul, type RecordedFailure } from '../ledger/FailureLedger.js';
 import type { OipRecord } from '../oip/recordSchemas.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from '../options.js';
-import { ledgerSnapshotSchema, type LedgerImportResult, type LedgerSnapshot } from '../ledger/snapshot.js';
+import { ledgerSnapshotSchema, MAX_LEDGER_OPERATIONS, type LedgerImportResult, type LedgerSnapshot } from '../ledger/snapshot.js';
 import { assertDeleteKeys, assertListCount, assertNode, assertSoul, type GunNode } from '../protocol/input.js';
 import { endpointMissing, isSoulNotFound, readGetResponse, readListResponse, readPutResponse } from '../protocol/responses.js';
 import { AxiosTransport } from '../transport/AxiosTransport.js';
@@ -95,6 +96,7 @@ export class GunRelayClient {
     this.assertOpen('get', soul);
     assertSoul(soul, 'get');
     const depth = checkResolveLinks(opts.resolveLinks);
+    if (this.options.countReadFailures) this.refuseIfQuarantined('get', soul);
     const started = this.begin('get');
     let node: RelayNode | null;
     try {
@@ -162,7 +164,8 @@ export class GunRelayClient {
    * with `opts.keyProvider`. `null` when absent; a wrong key is `DECRYPTION_FAILED`, never retried.
    */
   getRecord<TData = unknown, TOip = unknown>(soul: string, opts: GetRecordOptions = {}): Promise<RecordRead<TData, TOip> | null> {
-    return readRecord<TData, TOip>(this, soul, opts);
+    if (!this.options.countReadFailures) return readRecord<TData, TOip>(this, soul, opts);
+    return this.readRecordCounted<TData, TOip>(soul, opts);
   }
 
   /** Probes every relay (`GET /peers/status`) without touching the soul ledger or the breakers. */
@@ -182,17 +185,37 @@ export class GunRelayClient {
     return this.ledger.quarantined();
   }
 
-  /** Clears a soul's failures for every operation, so its next call is sent. Returns true if it had any. */
+  /** Clears a soul's failures for every operation (app-defined ones too), so its next call is sent. Returns true if it had any. */
   forgive(soul: string): boolean {
-    let had = false;
-    for (const op of ['put', 'delete'] as const) {
-      const previousFailures = this.ledger.clear(op, soul);
-      if (previousFailures > 0) {
-        had = true;
-        this.events.emit('recover', { op, soul, previousFailures, reason: 'forgive' });
-      }
+    const cleared = this.ledger.clearSoul(soul);
+    for (const { op, failures } of cleared) this.events.emit('recover', { op, soul, previousFailures: failures, reason: 'forgive' });
+    return cleared.length > 0;
+  }
+
+  /**
+   * Counts a failure of an operation the app defines (`'index'`, `'es'`, …) against `soul`, with
+   * the same threshold, TTL, bound, `quarantine` event and export as put and delete. Throws
+   * `INVALID_INPUT` for a bad op, soul or code, or when the ledger already tracks 32 operation names.
+   */
+  recordFailure(op: string, soul: string, failure: AppFailure): AppFailureResult {
+    const checked = checkAppFailure(op, soul, failure);
+    if (!this.ledger.acceptsOperation(checked.op)) {
+      throw new GunRelayError('INVALID_INPUT', `recordFailure: the ledger already tracks ${MAX_LEDGER_OPERATIONS} operation names`, { field: 'op' });
     }
-    return had;
+    const { failures } = this.countFailure(checked.op, soul, checked.code, undefined, checked.reason);
+    return { op: checked.op, soul, failures, quarantined: failures >= this.options.failureThreshold };
+  }
+
+  /** Clears `soul`'s failures for the app's `op` after it succeeded (emits `recover`). Returns true if it had any. */
+  recordSuccess(op: string, soul: string): boolean {
+    checkLedgerOperation(op, 'recordSuccess');
+    checkLedgerSoul(soul, 'recordSuccess');
+    return this.clearFailures(op, soul) > 0;
+  }
+
+  /** True when `soul` has reached the failure threshold for `op` within the TTL: the app should skip it. Synchronous, no request. */
+  isQuarantined(op: string, soul: string): boolean {
+    return this.ledger.skipCount(op, soul) > 0;
   }
 
   /** The failure ledger as versioned JSON, so a restarted worker keeps skipping its poisoned souls. */
@@ -281,25 +304,45 @@ export class GunRelayClient {
     return this.clock.now();
   }
 
-  private skipIfQuarantined(op: LedgerOperation, soul: string): number {
+  /** Reads and decodes a record, counting an undecodable record against the soul (op `getRecord`). */
+  private async readRecordCounted<TData, TOip>(soul: string, opts: GetRecordOptions): Promise<RecordRead<TData, TOip> | null> {
+    this.refuseIfQuarantined('getRecord', soul);
+    let read = false;
+    const io = { put: this.put.bind(this), get: (s: string, o?: GetOptions) => this.get(s, o).then((n) => ((read = true), n)) };
+    try {
+      const record = await readRecord<TData, TOip>(io, soul, opts);
+      if (record !== null) this.clearFailures('getRecord', soul);
+      return record;
+    } catch (error) {
+      if (read && error instanceof GunRelayError && error.code === 'INVALID_INPUT') this.countFailure('getRecord', soul, error.code, undefined);
+      throw error;
+    }
+  }
+
+  /** With `countReadFailures`: a read of a quarantined soul throws `SKIPPED` without a request. */
+  private refuseIfQuarantined(op: 'get' | 'getRecord', soul: string): void {
+    const failures = this.skipIfQuarantined(op, soul, 'get');
+    if (failures > 0) {
+      throw new GunRelayError('SKIPPED', `${op}: soul is quarantined after ${failures} failed reads`, { op: 'get', soul });
+    }
+  }
+
+  private skipIfQuarantined(op: LedgerOperation, soul: string, counted: CountedOperation = op as CountedOperation): number {
     const failures = this.ledger.skipCount(op, soul);
     if (failures === 0) return 0;
-    const c = this.counters.byOperation[op];
+    const c = this.counters.byOperation[counted];
     c.calls++;
     c.skipped++;
     this.skippedTotal++;
     if (this.events.has('skip')) this.events.emit('skip', { op, soul, failures, skippedTotal: this.skippedTotal });
-    if (this.events.has('settle')) this.events.emit('settle', { op, soul, outcome: 'skipped', code: undefined, durationMs: 0 });
+    if (this.events.has('settle')) this.events.emit('settle', { op: counted, soul, outcome: 'skipped', code: undefined, durationMs: 0 });
     if (this.skippedTotal % this.options.statsEvery === 0 && this.events.has('stats')) this.events.emit('stats', this.snapshot());
     return failures;
   }
 
   private succeeded(op: CountedOperation, soul: string | undefined, started: number, outcome: string): void {
     this.counters.byOperation[op].successes++;
-    if (soul !== undefined && (op === 'put' || op === 'delete')) {
-      const previousFailures = this.ledger.clear(op, soul);
-      if (previousFailures > 0) this.events.emit('recover', { op, soul, previousFailures, reason: 'success' });
-    }
+    if (soul !== undefined && (op === 'put' || op === 'delete' || (op === 'get' && this.options.countReadFailures))) this.clearFailures(op, soul);
     if (this.events.has('settle')) {
       this.events.emit('settle', { op, soul, outcome, code: undefined, durationMs: this.clock.now() - started });
     }
@@ -313,20 +356,35 @@ export class GunRelayClient {
     let failures = 0;
     let first = false;
     let counted = false;
-    if (error.scope === 'soul' && soul !== undefined && (op === 'put' || op === 'delete')) {
-      const recorded = this.ledger.recordFailure(op, soul, error.code, error.status, this.clock.now());
+    const readFailure = op === 'get' && error.code === 'RESPONSE_TOO_LARGE' && this.options.countReadFailures;
+    if (soul !== undefined && ((error.scope === 'soul' && (op === 'put' || op === 'delete')) || readFailure)) {
+      const recorded = this.countFailure(op, soul, error.code, error.status);
       counted = true;
       failures = recorded.failures;
       first = recorded.first;
-      if (recorded.quarantined) {
-        this.events.emit('quarantine', { op, soul, failures, code: error.code, until: this.clock.now() + this.options.failureTtlMs });
-      }
     }
     this.events.emit('failure', { op, soul, code: error.code, scope: error.scope, status: error.status, counted, failures, first });
     if (this.events.has('settle')) {
       this.events.emit('settle', { op, soul, outcome: 'error', code: error.code, durationMs: this.clock.now() - started });
     }
     return error;
+  }
+
+  /** Counts a soul-level failure in the ledger; emits `quarantine` when it crosses the threshold. */
+  private countFailure(op: LedgerOperation, soul: string, code: LedgerFailureCode, status: number | undefined, reason?: string): RecordedFailure {
+    const recorded = this.ledger.recordFailure(op, soul, code, status, this.clock.now(), reason);
+    if (recorded.quarantined) {
+      const until = this.clock.now() + this.options.failureTtlMs;
+      this.events.emit('quarantine', { op, soul, failures: recorded.failures, code, until, ...(reason === undefined ? {} : { reason }) });
+    }
+    return recorded;
+  }
+
+  /** Clears a soul's entry for `op` after a success; emits `recover` when it had failures. */
+  private clearFailures(op: LedgerOperation, soul: string): number {
+    const previousFailures = this.ledger.clear(op, soul);
+    if (previousFailures > 0) this.events.emit('recover', { op, soul, previousFailures, reason: 'success' });
+    return previousFailures;
   }
 
   private snapshot(): StatsSnapshot {

@@ -1,8 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.js';
-import type { GunRelayErrorCode } from '../errors.js';
-import type { LedgerOperation } from '../events.js';
-import { LEDGER_SNAPSHOT_VERSION, type LedgerSnapshot } from './snapshot.js';
+import type { LedgerFailureCode, LedgerOperation } from '../events.js';
+import { LEDGER_SNAPSHOT_VERSION, MAX_LEDGER_OPERATIONS, type LedgerSnapshot } from './snapshot.js';
 
 /** What the ledger keeps per soul and operation: counts and codes, nothing from the HTTP layer. */
 export interface LedgerEntry {
@@ -13,8 +12,10 @@ export interface LedgerEntry {
   /** Clock time of the latest failure; the TTL runs from here. */
   lastFailureAt: number;
   /** Code and status of the latest failure. */
-  lastCode: GunRelayErrorCode;
+  lastCode: LedgerFailureCode;
   lastStatus: number | undefined;
+  /** The app's reason for the latest failure, when it was recorded with `recordFailure()`. */
+  lastReason?: string | undefined;
 }
 
 /** A quarantined soul, as listed by `quarantined()`. */
@@ -54,6 +55,8 @@ export class FailureLedger {
   private readonly cache: LRUCache<string, LedgerEntry>;
   private readonly threshold: number;
   private atThreshold = 0;
+  /** Every operation an entry was ever recorded for, so `clearSoul` needs no scan. */
+  private readonly ops = new Set<LedgerOperation>(['put', 'delete']);
 
   constructor(options: FailureLedgerOptions) {
     this.threshold = options.threshold;
@@ -80,7 +83,7 @@ export class FailureLedger {
   }
 
   /** Records a soul-level failure; the TTL restarts from now. */
-  recordFailure(op: LedgerOperation, soul: string, code: GunRelayErrorCode, status: number | undefined, now: number): RecordedFailure {
+  recordFailure(op: LedgerOperation, soul: string, code: LedgerFailureCode, status: number | undefined, now: number, reason?: string): RecordedFailure {
     const key = op + SEP + soul;
     const previous = this.cache.get(key);
     const failures = (previous?.failures ?? 0) + 1;
@@ -90,7 +93,9 @@ export class FailureLedger {
       lastFailureAt: now,
       lastCode: code,
       lastStatus: status,
+      ...(reason === undefined ? {} : { lastReason: reason }),
     };
+    this.ops.add(op);
     // set() disposes the previous value (decrementing the count if it was at threshold).
     this.cache.set(key, entry);
     if (failures >= this.threshold) this.atThreshold++;
@@ -105,6 +110,21 @@ export class FailureLedger {
     if (entry === undefined) return 0;
     this.cache.delete(key);
     return entry.failures;
+  }
+
+  /** True when `op` is already known or there is room for one more operation name (at most {@link MAX_LEDGER_OPERATIONS}). */
+  acceptsOperation(op: LedgerOperation): boolean {
+    return this.ops.has(op) || this.ops.size < MAX_LEDGER_OPERATIONS;
+  }
+
+  /** Clears the soul for every operation; returns the operations it had failures for, with their counts. */
+  clearSoul(soul: string): Array<{ op: LedgerOperation; failures: number }> {
+    const out: Array<{ op: LedgerOperation; failures: number }> = [];
+    for (const op of this.ops) {
+      const failures = this.clear(op, soul);
+      if (failures > 0) out.push({ op, failures });
+    }
+    return out;
   }
 
   /** Number of entries held (expired ones count until they are touched or purged). */
@@ -156,6 +176,7 @@ export class FailureLedger {
         lastFailureAt: wallNow - (now - entry.lastFailureAt),
         lastCode: entry.lastCode,
         ...(entry.lastStatus === undefined ? {} : { lastStatus: entry.lastStatus }),
+        ...(entry.lastReason === undefined ? {} : { lastReason: entry.lastReason }),
       });
     }
     return { format: 'gun-relay-client/ledger', version: LEDGER_SNAPSHOT_VERSION, exportedAt: wallNow, entries };
@@ -165,15 +186,24 @@ export class FailureLedger {
   load(snapshot: LedgerSnapshot, now: number, wallNow: number, ttlMs: number): number {
     let kept = 0;
     for (const e of snapshot.entries) {
+      if (!this.acceptsOperation(e.op)) continue;
       const age = wallNow - e.lastFailureAt;
       if (age > ttlMs || age < 0) continue;
       const lastFailureAt = now - age;
       const key = e.op + SEP + e.soul;
       this.cache.set(
         key,
-        { failures: e.failures, firstFailureAt: now - (wallNow - e.firstFailureAt), lastFailureAt, lastCode: e.lastCode, lastStatus: e.lastStatus },
+        {
+          failures: e.failures,
+          firstFailureAt: now - (wallNow - e.firstFailureAt),
+          lastFailureAt,
+          lastCode: e.lastCode,
+          lastStatus: e.lastStatus,
+          ...(e.lastReason === undefined ? {} : { lastReason: e.lastReason }),
+        },
         { start: lastFailureAt + 1 },
       );
+      this.ops.add(e.op);
       if (e.failures >= this.threshold) this.atThreshold++;
       kept++;
     }

@@ -1,19 +1,30 @@
 import { z } from 'zod';
-import { ERROR_CODES } from '../errors.js';
+
+/** Longest app-defined operation name and failure code, in characters. */
+export const MAX_LEDGER_NAME_LENGTH = 64;
+/** Most distinct operation names one ledger tracks (put, delete, get, getRecord and the app's own). */
+export const MAX_LEDGER_OPERATIONS = 32;
+/** Longest app failure reason kept in the ledger, in characters (longer reasons are cut). */
+export const MAX_LEDGER_REASON_LENGTH = 256;
+
+const ledgerName = z.string().min(1).max(MAX_LEDGER_NAME_LENGTH);
 
 /** Current version of the exported ledger format. */
 export const LEDGER_SNAPSHOT_VERSION = 1;
 
 const entrySchema = z.strictObject({
-  op: z.enum(['put', 'delete']),
+  /** `put`, `delete`, `get` or an app-defined operation. */
+  op: ledgerName,
   soul: z.string().min(1),
   failures: z.number().int().positive(),
   /** Wall-clock time (epoch ms) of the first failure in the run. */
   firstFailureAt: z.number().finite(),
   /** Wall-clock time (epoch ms) of the latest failure; the TTL runs from here. */
   lastFailureAt: z.number().finite(),
-  lastCode: z.enum(ERROR_CODES),
+  /** A GunRelayErrorCode, or the app's code for an app-defined failure. */
+  lastCode: ledgerName,
   lastStatus: z.number().int().optional(),
+  lastReason: z.string().max(MAX_LEDGER_REASON_LENGTH).optional(),
 });
 
 /**

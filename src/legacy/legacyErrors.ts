@@ -1,5 +1,4 @@
 import { GunRelayError, isGunRelayError, type GunRelayErrorCode } from '../errors.js';
-import type { LedgerOperation } from '../events.js';
 
 /** helpers/gun.js's message when the relay refused the connection (callers match on it). */
 export const RELAY_NOT_ACCESSIBLE = 'GUN relay not accessible - check if gun-relay service is running';
@@ -25,7 +24,7 @@ export class GunSkippedError extends GunRelayError {
   readonly failures: number;
 
   /** The message never names the soul (it is in `soul`), so it cannot contain `404` or `not found`. */
-  constructor(op: LedgerOperation, soul: string, failures: number) {
+  constructor(op: 'put' | 'delete', soul: string, failures: number) {
     super('SKIPPED', `GUN ${op} skipped: this soul failed ${failures} times recently (cached failures); nothing was sent`, {
       op,
       soul,
