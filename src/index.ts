@@ -52,6 +52,7 @@ export {
   type LedgerImportResult,
 } from './ledger/snapshot.js';
 export { MAX_SOUL_LENGTH, MAX_NODE_DEPTH, type GunNode, type GunValue } from './protocol/input.js';
+export { prepareWrite, type PreparedWrite } from './protocol/preparedWrite.js';
 export { AxiosTransport, type AxiosTransportOptions } from './transport/AxiosTransport.js';
 export type { Transport, TransportRequest, TransportResponse, RetryHook } from './transport/Transport.js';
 export { MAX_RESOLVE_DEPTH } from './client/records.js';

@@ -24,6 +24,10 @@ const relayUrl = z
 
 const positiveMs = z.number().int().positive();
 
+/** What Node's HTTP client accepts in a header name and value; anything else fails only when sent. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
 const clockSchema = z.custom<Clock>(
   (v) =>
     typeof v === 'object' &&
@@ -101,7 +105,12 @@ export const clientOptionsSchema = z.strictObject({
   retry: z.union([z.literal(false), retrySchema]).prefault({}),
   breaker: z.union([z.literal(false), breakerSchema]).prefault({}),
   /** Extra request headers (e.g. `Authorization` for a proxy). Never copied into errors, events or logs. */
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: z
+    .record(
+      z.string().regex(HEADER_NAME, 'header names must be HTTP tokens'),
+      z.string().regex(HEADER_VALUE, 'header values must be visible Latin-1 characters (no control characters, no lone surrogates)'),
+    )
+    .default({}),
   clock: clockSchema.default(systemClock),
   /** Source of randomness for backoff jitter, in [0, 1). */
   random: z.custom<() => number>((v) => typeof v === 'function').default(() => Math.random),

@@ -6,7 +6,9 @@ import { FailureLedger, type QuarantinedSoul, type RecordedFailure } from '../le
 import type { OipRecord } from '../oip/recordSchemas.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from '../options.js';
 import { ledgerSnapshotSchema, MAX_LEDGER_OPERATIONS, type LedgerImportResult, type LedgerSnapshot } from '../ledger/snapshot.js';
-import { assertDeleteKeys, assertListCount, assertNode, assertSoul, type GunNode } from '../protocol/input.js';
+import { assertDeleteKeys, assertListCount, assertSoul, type GunNode } from '../protocol/input.js';
+import { prepareWrite, serialise, type PreparedWrite } from '../protocol/preparedWrite.js';
+import { nodeKeyProblem } from '../protocol/wireSafe.js';
 import { endpointMissing, isSoulNotFound, readGetResponse, readListResponse, readPutResponse } from '../protocol/responses.js';
 import { AxiosTransport } from '../transport/AxiosTransport.js';
 import type { Transport } from '../transport/Transport.js';
@@ -74,16 +76,19 @@ export class GunRelayClient {
     this.events.off(event, listener);
   }
 
-  /** Writes (merges) `node` into `soul`. Resolves `written`, or `skipped` when the soul is quarantined for puts. */
+  /**
+   * Writes (merges) `node` into `soul`. Resolves `written`, or `skipped` when the soul is
+   * quarantined for puts. `node` is validated and serialised before this returns its promise:
+   * changing the object afterwards does not change what is sent.
+   */
   async put(soul: string, node: GunNode, opts: CallOptions = {}): Promise<PutResult> {
     this.assertOpen('put', soul);
-    assertSoul(soul, 'put');
-    assertNode(node, 'put', soul, this.options.maxBodyLength);
+    const prepared = prepareWrite(soul, node, 'put', this.options.maxBodyLength);
     const skipped = this.skipIfQuarantined('put', soul);
     if (skipped) return { soul, outcome: 'skipped', failures: skipped };
     const started = this.begin('put');
     try {
-      await this.write(soul, node, 'put', opts.signal);
+      await this.write(prepared, 'put', opts.signal);
     } catch (error) {
       throw this.failed('put', soul, error, started);
     }
@@ -255,10 +260,11 @@ export class GunRelayClient {
 
   // ---- internals -------------------------------------------------------------------------
 
-  /** @internal Sends one validated write; shared by put, delete and record writes. */
-  protected async write(soul: string, data: GunNode, op: Operation, signal: AbortSignal | undefined): Promise<void> {
+  /** @internal Sends one prepared write; shared by put, delete and record writes. */
+  protected async write(prepared: PreparedWrite, op: Operation, signal: AbortSignal | undefined): Promise<void> {
     const timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'put'];
-    const res = await this.pool.send({ op, soul, method: 'POST', path: '/put', body: { soul, data }, timeoutMs, signal });
+    const soul = prepared.soul;
+    const res = await this.pool.send({ op, soul, method: 'POST', path: '/put', body: prepared.body, timeoutMs, signal });
     if (res.status === 404) throw endpointMissing(op, soul, res.status, res.text);
     readPutResponse(soul, op, res.status, res.text);
   }
@@ -282,13 +288,14 @@ export class GunRelayClient {
       const node = await this.read(soul, 'delete', signal);
       requests++;
       if (node === null) return { soul, outcome: 'absent', requests };
-      keys = Object.keys(node).filter((k) => node[k] !== null);
+      // Only keys a node may carry can be tombstoned; a key the relay stored otherwise is left alone.
+      keys = Object.keys(node).filter((k) => node[k] !== null && nodeKeyProblem(k) === undefined);
       links = keys.map((k) => linkTarget(node[k])).filter((s): s is string => s !== undefined);
       if (keys.length === 0) return { soul, outcome: 'absent', requests };
     }
     const tombstones: GunNode = {};
     for (const k of keys) tombstones[k] = null;
-    await this.write(soul, tombstones, 'delete', signal);
+    await this.write(serialise(soul, tombstones, 'delete', this.options.maxBodyLength), 'delete', signal);
     requests++;
     return { soul, outcome: 'deleted', keys, links, requests };
   }

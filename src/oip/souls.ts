@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GunRelayError } from '../errors.js';
 import { canonicalJson } from '../protocol/safeJson.js';
+import { hasControlChars, isWellFormed } from '../protocol/wireSafe.js';
 
 /** Length, in hex characters, of a publisher hash and of an `h:` content hash. */
 export const SOUL_HASH_LENGTH = 12;
@@ -117,6 +118,11 @@ export function computeSoul(
   const prefix = publisherHash(publicKey);
   if (localId !== undefined && localId !== null && typeof localId !== 'string') {
     throw new GunRelayError('INVALID_INPUT', 'localId must be a string', { field: 'localId' });
+  }
+  // A lone surrogate (half an emoji) or a control character would make a soul that can be
+  // written but never read back through a URL.
+  if (localId && (!isWellFormed(localId) || hasControlChars(localId))) {
+    throw new GunRelayError('INVALID_INPUT', 'localId must be well-formed Unicode without control characters', { field: 'localId' });
   }
   const mode = options.hashMode ?? 'content';
   if (mode !== 'content' && mode !== 'legacy') {

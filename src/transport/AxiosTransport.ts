@@ -73,6 +73,17 @@ const NETWORK_CODES: Record<string, GunRelayErrorCode> = {
   ERR_CANCELED: 'ABORTED',
 };
 
+/** Node's codes for a request that cannot be encoded (bad header characters, unescapable URL). */
+const ENCODING_CODES = new Set(['ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN', 'ERR_UNESCAPED_CHARACTERS', 'ERR_INVALID_URL']);
+
+/** True for a failure to encode the request (a lone surrogate in a URL, a bad header), at any cause depth. */
+function isEncodingError(error: unknown): boolean {
+  for (let e = error, i = 0; e instanceof Error && i < 4; e = (e as { cause?: unknown }).cause, i++) {
+    if (e instanceof URIError || ENCODING_CODES.has(String((e as { code?: unknown }).code))) return true;
+  }
+  return false;
+}
+
 /**
  * The production transport: one axios instance with one keep-alive agent per protocol, retries
  * through axios-retry driven by the client's policy, and failures turned into
@@ -100,6 +111,8 @@ export class AxiosTransport implements Transport {
       // error body never becomes a string.
       responseType: 'arraybuffer',
       transformResponse: [(data: unknown) => data],
+      // Bodies are JSON text prepared at call time: sent as they are, never serialised again.
+      transformRequest: [(data: unknown) => data],
       validateStatus: acceptable,
     });
     axiosRetry(this.http, {
@@ -122,6 +135,7 @@ export class AxiosTransport implements Transport {
         method: request.method,
         params: request.params,
         data: request.body,
+        headers: request.body === undefined ? undefined : { 'Content-Type': 'application/json' },
         timeout: request.timeoutMs,
         transport: state.wire,
         signal: request.signal,
@@ -159,7 +173,9 @@ export class AxiosTransport implements Transport {
     const state = (error.config as Config | undefined)?.gunRelay;
     const hook = state?.request.retry;
     if (!state || !hook || this.closed) return false;
-    return hook.shouldRetry(this.toError(error, state), state.attempts + 1);
+    const failure = this.toError(error, state);
+    // A request that cannot be encoded fails the same way every time: never retried.
+    return failure.scope !== 'caller' && hook.shouldRetry(failure, state.attempts + 1);
   }
 
   private async beforeRetry(attempt: number, error: AxiosError): Promise<void> {
@@ -182,6 +198,10 @@ export class AxiosTransport implements Transport {
     if (signal?.aborted) return new GunRelayError('ABORTED', `${op}: aborted`, details);
     if (state.wire.expired) {
       return new GunRelayError('TIMEOUT', `${op}: no complete answer within ${state.request.timeoutMs} ms`, { ...details, systemCode: 'ETIMEDOUT' });
+    }
+    if (isEncodingError(error)) {
+      // The request itself could not be put on the wire: the caller's input, not the relay.
+      return new GunRelayError('INVALID_INPUT', `${op}: the request cannot be encoded (${(error as Error).message})`, details);
     }
     if (!(error instanceof AxiosError)) {
       return new GunRelayError('CONNECTION_RESET', `${op}: ${String((error as Error)?.message ?? error)}`, details);

@@ -8,8 +8,11 @@ export interface TransportRequest {
   /** `/put`, `/get`, `/list` or `/peers/status`. */
   path: string;
   params?: Record<string, string | number> | undefined;
-  /** JSON-serialisable body for POST. */
-  body?: unknown;
+  /**
+   * The POST body: JSON text fixed when the call was made (see `PreparedWrite`), sent byte for
+   * byte as `application/json`. A transport must not re-serialise it.
+   */
+  body?: string | undefined;
   /** Deadline for the whole exchange, retries included. */
   timeoutMs: number;
   signal?: AbortSignal | undefined;
