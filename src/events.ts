@@ -1,4 +1,5 @@
 import type { FailureScope, GunRelayErrorCode, Operation } from './errors.js';
+import type { FleetLedgerStats } from './ledger/Quarantine.js';
 
 /** Operations counted in `stats()` (the `health()` probe is not). */
 export type CountedOperation = 'put' | 'get' | 'delete' | 'list';
@@ -47,6 +48,8 @@ export interface StatsSnapshot extends OperationCounters {
   inFlight: number;
   /** Each relay's breaker state, by redacted base URL. */
   breakers: Record<string, BreakerState>;
+  /** The `ledgerStore` link's counters (absent without a store). */
+  ledgerStore?: FleetLedgerStats;
 }
 
 /** A relay circuit breaker's state. */
@@ -85,6 +88,8 @@ export interface QuarantineEvent {
   code: LedgerFailureCode;
   /** The app's reason, for failures recorded with `recordFailure()`. */
   reason?: string;
+  /** True when the quarantine came from another worker through the `ledgerStore`. */
+  fleet?: true;
   /** Clock time at which the entry expires unless it fails again. */
   until: number;
 }
@@ -96,6 +101,8 @@ export interface RecoverEvent {
   /** Failures it had before it was cleared. */
   previousFailures: number;
   reason: 'success' | 'forgive';
+  /** True when another worker cleared it through the `ledgerStore`. */
+  fleet?: true;
 }
 
 /** Payload of the `settle` event: every call, once, when it settles. */

@@ -41,6 +41,17 @@ export type {
 } from './events.js';
 export type { QuarantinedSoul, LedgerEntry } from './ledger/FailureLedger.js';
 export type { AppFailure, AppFailureResult } from './ledger/appFailures.js';
+export type { FleetLedgerStats } from './ledger/Quarantine.js';
+export { MemoryLedgerStore, type MemoryLedgerStoreOptions } from './stores/MemoryLedgerStore.js';
+export type {
+  LedgerStore,
+  LedgerStoreLink,
+  LedgerStoreSink,
+  LedgerStoreConfig,
+  LedgerStoreStats,
+  LedgerFailureWrite,
+  SharedLedgerEntry,
+} from './stores/LedgerStore.js';
 export {
   ledgerSnapshotSchema,
   LEDGER_SNAPSHOT_VERSION,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { systemClock, type Clock } from './clock.js';
 import { GunRelayError } from './errors.js';
+import type { LedgerStore } from './stores/LedgerStore.js';
 import type { Transport } from './transport/Transport.js';
 
 /** A pino-style logger; every method is optional, so `console` or a pino instance both fit. */
@@ -40,6 +41,11 @@ const clockSchema = z.custom<Clock>(
 const loggerSchema = z.custom<Logger>((v) => typeof v === 'object' && v !== null, {
   error: 'must be a pino-style logger object',
 });
+
+const ledgerStoreSchema = z.custom<LedgerStore>(
+  (v) => typeof v === 'object' && v !== null && typeof (v as LedgerStore).connect === 'function',
+  { error: 'must implement LedgerStore ({ connect(sink, config) })' },
+);
 
 const transportSchema = z.custom<Transport>(
   (v) => typeof v === 'object' && v !== null && typeof (v as Transport).send === 'function',
@@ -97,6 +103,11 @@ export const clientOptionsSchema = z.strictObject({
    * `getRecord`). Past the threshold such reads throw `SKIPPED` without a request.
    */
   countReadFailures: z.boolean().default(false),
+  /**
+   * Shares the failure ledger with other workers (e.g. `RedisLedgerStore` from
+   * `gun-relay-client/redis`). Skips are still decided locally, without a round trip.
+   */
+  ledgerStore: ledgerStoreSchema.optional(),
   statsEvery: z.number().int().positive().default(10),
   maxInFlight: z.number().int().positive().default(16),
   maxQueue: z.number().int().min(0).default(1_000),

@@ -1,8 +1,9 @@
 import type { Clock } from '../clock.js';
 import { GunRelayError, type Operation } from '../errors.js';
-import type { ClientEvents, CountedOperation, LedgerFailureCode, LedgerOperation, StatsSnapshot } from '../events.js';
+import type { ClientEvents, CountedOperation, LedgerOperation, StatsSnapshot } from '../events.js';
 import { checkAppFailure, checkLedgerOperation, checkLedgerSoul, type AppFailure, type AppFailureResult } from '../ledger/appFailures.js';
-import { FailureLedger, type QuarantinedSoul, type RecordedFailure } from '../ledger/FailureLedger.js';
+import type { FailureLedger, QuarantinedSoul } from '../ledger/FailureLedger.js';
+import { Quarantine } from '../ledger/Quarantine.js';
 import type { OipRecord } from '../oip/recordSchemas.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from '../options.js';
 import { ledgerSnapshotSchema, MAX_LEDGER_OPERATIONS, type LedgerImportResult, type LedgerSnapshot } from '../ledger/snapshot.js';
@@ -30,6 +31,7 @@ export class GunRelayClient {
   private readonly clock: Clock;
   private readonly transport: Transport;
   private readonly pool: RelayPool;
+  private readonly quarantine: Quarantine;
   private readonly ledger: FailureLedger;
   private readonly counters = new Counters();
   private readonly events = new SafeEmitter();
@@ -52,12 +54,15 @@ export class GunRelayClient {
       retry: (e) => this.events.emit('retry', e),
       breaker: (e) => this.events.emit('breaker', e),
     });
-    this.ledger = new FailureLedger({
+    this.quarantine = new Quarantine({
       threshold: this.options.failureThreshold,
       ttlMs: this.options.failureTtlMs,
       maxEntries: this.options.maxTrackedSouls,
       clock: this.clock,
+      store: this.options.ledgerStore,
+      emit: { quarantine: (e) => this.events.emit('quarantine', e), recover: (e) => this.events.emit('recover', e) },
     });
+    this.ledger = this.quarantine.ledger;
     if (this.options.logger) attachLogger(this, this.options.logger);
   }
 
@@ -192,9 +197,7 @@ export class GunRelayClient {
 
   /** Clears a soul's failures for every operation (app-defined ones too), so its next call is sent. Returns true if it had any. */
   forgive(soul: string): boolean {
-    const cleared = this.ledger.clearSoul(soul);
-    for (const { op, failures } of cleared) this.events.emit('recover', { op, soul, previousFailures: failures, reason: 'forgive' });
-    return cleared.length > 0;
+    return this.quarantine.forgive(soul, this.ledger.operations());
   }
 
   /**
@@ -207,7 +210,7 @@ export class GunRelayClient {
     if (!this.ledger.acceptsOperation(checked.op)) {
       throw new GunRelayError('INVALID_INPUT', `recordFailure: the ledger already tracks ${MAX_LEDGER_OPERATIONS} operation names`, { field: 'op' });
     }
-    const { failures } = this.countFailure(checked.op, soul, checked.code, undefined, checked.reason);
+    const { failures } = this.quarantine.fail(checked.op, soul, checked.code, undefined, checked.reason);
     return { op: checked.op, soul, failures, quarantined: failures >= this.options.failureThreshold };
   }
 
@@ -215,7 +218,7 @@ export class GunRelayClient {
   recordSuccess(op: string, soul: string): boolean {
     checkLedgerOperation(op, 'recordSuccess');
     checkLedgerSoul(soul, 'recordSuccess');
-    return this.clearFailures(op, soul) > 0;
+    return this.quarantine.succeed(op, soul) > 0;
   }
 
   /** True when `soul` has reached the failure threshold for `op` within the TTL: the app should skip it. Synchronous, no request. */
@@ -250,6 +253,7 @@ export class GunRelayClient {
     this.closed = true;
     this.pool.close();
     this.transport.close();
+    this.quarantine.close();
     this.events.removeAll();
   }
 
@@ -318,10 +322,10 @@ export class GunRelayClient {
     const io = { put: this.put.bind(this), get: (s: string, o?: GetOptions) => this.get(s, o).then((n) => ((read = true), n)) };
     try {
       const record = await readRecord<TData, TOip>(io, soul, opts);
-      if (record !== null) this.clearFailures('getRecord', soul);
+      if (record !== null) this.quarantine.succeed('getRecord', soul);
       return record;
     } catch (error) {
-      if (read && error instanceof GunRelayError && error.code === 'INVALID_INPUT') this.countFailure('getRecord', soul, error.code, undefined);
+      if (read && error instanceof GunRelayError && error.code === 'INVALID_INPUT') this.quarantine.fail('getRecord', soul, error.code, undefined);
       throw error;
     }
   }
@@ -349,7 +353,7 @@ export class GunRelayClient {
 
   private succeeded(op: CountedOperation, soul: string | undefined, started: number, outcome: string): void {
     this.counters.byOperation[op].successes++;
-    if (soul !== undefined && (op === 'put' || op === 'delete' || (op === 'get' && this.options.countReadFailures))) this.clearFailures(op, soul);
+    if (soul !== undefined && (op === 'put' || op === 'delete' || (op === 'get' && this.options.countReadFailures))) this.quarantine.succeed(op, soul);
     if (this.events.has('settle')) {
       this.events.emit('settle', { op, soul, outcome, code: undefined, durationMs: this.clock.now() - started });
     }
@@ -365,7 +369,7 @@ export class GunRelayClient {
     let counted = false;
     const readFailure = op === 'get' && error.code === 'RESPONSE_TOO_LARGE' && this.options.countReadFailures;
     if (soul !== undefined && ((error.scope === 'soul' && (op === 'put' || op === 'delete')) || readFailure)) {
-      const recorded = this.countFailure(op, soul, error.code, error.status);
+      const recorded = this.quarantine.fail(op, soul, error.code, error.status);
       counted = true;
       failures = recorded.failures;
       first = recorded.first;
@@ -377,30 +381,15 @@ export class GunRelayClient {
     return error;
   }
 
-  /** Counts a soul-level failure in the ledger; emits `quarantine` when it crosses the threshold. */
-  private countFailure(op: LedgerOperation, soul: string, code: LedgerFailureCode, status: number | undefined, reason?: string): RecordedFailure {
-    const recorded = this.ledger.recordFailure(op, soul, code, status, this.clock.now(), reason);
-    if (recorded.quarantined) {
-      const until = this.clock.now() + this.options.failureTtlMs;
-      this.events.emit('quarantine', { op, soul, failures: recorded.failures, code, until, ...(reason === undefined ? {} : { reason }) });
-    }
-    return recorded;
-  }
-
-  /** Clears a soul's entry for `op` after a success; emits `recover` when it had failures. */
-  private clearFailures(op: LedgerOperation, soul: string): number {
-    const previousFailures = this.ledger.clear(op, soul);
-    if (previousFailures > 0) this.events.emit('recover', { op, soul, previousFailures, reason: 'success' });
-    return previousFailures;
-  }
-
   private snapshot(): StatsSnapshot {
+    const fleet = this.quarantine.stats();
     return {
       ...this.counters.totals(),
       trackedSouls: this.ledger.size,
       quarantinedSouls: this.ledger.quarantinedCount,
       byOperation: this.counters.copy(),
       ...this.pool.snapshot(),
+      ...(fleet === undefined ? {} : { ledgerStore: fleet }),
     };
   }
 }

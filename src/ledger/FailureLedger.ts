@@ -26,6 +26,17 @@ export interface QuarantinedSoul extends LedgerEntry {
   remainingMs: number;
 }
 
+/** What {@link FailureLedger.applyShared} needs of a fleet entry. */
+export interface SharedEntryView {
+  op: LedgerOperation;
+  soul: string;
+  failures: number;
+  remainingMs: number;
+  lastCode: LedgerFailureCode;
+  lastStatus?: number | undefined;
+  lastReason?: string | undefined;
+}
+
 /** Options of a {@link FailureLedger}. */
 export interface FailureLedgerOptions {
   threshold: number;
@@ -102,6 +113,31 @@ export class FailureLedger {
     return { failures, first: previous === undefined, quarantined: failures === this.threshold };
   }
 
+  /**
+   * Applies a fleet-wide quarantine: the entry's count becomes at least `shared.failures` and it
+   * expires in at least `shared.remainingMs`. True when the soul newly crossed the threshold here.
+   */
+  applyShared(shared: SharedEntryView, now: number, ttlMs: number): boolean {
+    const key = shared.op + SEP + shared.soul;
+    const previous = this.cache.get(key);
+    const remaining = Math.min(ttlMs, Math.max(shared.remainingMs, previous === undefined ? 0 : this.cache.getRemainingTTL(key)));
+    const failures = Math.max(shared.failures, previous?.failures ?? 0);
+    if (previous !== undefined && previous.failures === failures && remaining <= this.cache.getRemainingTTL(key)) return false;
+    const lastFailureAt = now - (ttlMs - remaining);
+    const entry: LedgerEntry = {
+      failures,
+      firstFailureAt: previous?.firstFailureAt ?? lastFailureAt,
+      lastFailureAt,
+      lastCode: shared.lastCode,
+      lastStatus: shared.lastStatus,
+      ...(shared.lastReason === undefined ? {} : { lastReason: shared.lastReason }),
+    };
+    this.cache.set(key, entry, { start: lastFailureAt + 1 });
+    this.ops.add(shared.op);
+    if (failures >= this.threshold) this.atThreshold++;
+    return failures >= this.threshold && (previous === undefined || previous.failures < this.threshold);
+  }
+
   /** Clears the entry after a success; returns the failures it had (0 if none). */
   clear(op: LedgerOperation, soul: string): number {
     if (this.cache.size === 0) return 0;
@@ -115,6 +151,11 @@ export class FailureLedger {
   /** True when `op` is already known or there is room for one more operation name (at most {@link MAX_LEDGER_OPERATIONS}). */
   acceptsOperation(op: LedgerOperation): boolean {
     return this.ops.has(op) || this.ops.size < MAX_LEDGER_OPERATIONS;
+  }
+
+  /** Every operation name an entry was recorded for. */
+  operations(): Iterable<LedgerOperation> {
+    return this.ops;
   }
 
   /** Clears the soul for every operation; returns the operations it had failures for, with their counts. */

@@ -1,0 +1,93 @@
+import type { LedgerFailureCode, LedgerOperation } from '../events.js';
+
+/**
+ * A ledger entry as the fleet sees it. Expiry travels as `remainingMs` (time left, measured by
+ * the store), never as an absolute time, so workers with skewed wall clocks agree on it; the
+ * epoch-ms fields are for display only.
+ */
+export interface SharedLedgerEntry {
+  op: LedgerOperation;
+  soul: string;
+  /** Failures counted fleet-wide (the sum over workers). */
+  failures: number;
+  /** Distinct workers that recorded a failure. */
+  workers: number;
+  /** Milliseconds until the entry expires. */
+  remainingMs: number;
+  lastCode: LedgerFailureCode;
+  lastStatus?: number | undefined;
+  lastReason?: string | undefined;
+  /** Wall-clock time (epoch ms) of the first and latest failure, as their workers saw it. */
+  firstFailureAt: number;
+  lastFailureAt: number;
+}
+
+/** One failure, as a worker writes it through its link. */
+export interface LedgerFailureWrite {
+  op: LedgerOperation;
+  soul: string;
+  code: LedgerFailureCode;
+  status?: number | undefined;
+  reason?: string | undefined;
+  /** Wall-clock time (epoch ms) on the writing worker. */
+  at: number;
+}
+
+/** How the client's ledger hears about the fleet: called by the link, never awaited. */
+export interface LedgerStoreSink {
+  /** The entry is quarantined fleet-wide: skip it locally for `remainingMs`. */
+  quarantine(entry: SharedLedgerEntry): void;
+  /** Another worker cleared the entry (a success or `forgive`). */
+  clear(op: LedgerOperation, soul: string, reason: 'success' | 'forgive'): void;
+  /** The local quarantine (entries at the threshold), so a store that lost its data can be reseeded. */
+  localQuarantine(): SharedLedgerEntry[];
+}
+
+/** What the client's ledger needs to know to connect. */
+export interface LedgerStoreConfig {
+  /** The client's `failureThreshold`. */
+  threshold: number;
+  /** The client's `failureTtlMs`. */
+  ttlMs: number;
+}
+
+/** Counters of one link, reported in `stats().ledgerStore`. */
+export interface LedgerStoreStats {
+  /** True while the backend is reachable (always true in memory). */
+  connected: boolean;
+  /** Writes waiting to be sent. */
+  queued: number;
+  /** Writes dropped because the queue was full (oldest first) or the link closed. */
+  dropped: number;
+  /** Writes the backend acknowledged. */
+  written: number;
+  /** Writes that failed or timed out at the backend (not retried). */
+  writeErrors: number;
+  /** Full loads of the fleet's quarantine (at start and after each reconnect). */
+  loads: number;
+}
+
+/**
+ * One client's connection to a {@link LedgerStore}. Every method returns at once and never
+ * throws: the client's calls never wait for the store.
+ */
+export interface LedgerStoreLink {
+  /** Counts a soul-level failure fleet-wide. */
+  recordFailure(write: LedgerFailureWrite): void;
+  /** Clears an entry fleet-wide (the soul succeeded here, or was forgiven). */
+  clear(op: LedgerOperation, soul: string, reason: 'success' | 'forgive'): void;
+  /** The link's counters. */
+  stats(): LedgerStoreStats;
+  /** Stops applying changes and drops pending writes. Idempotent. */
+  close(): void;
+}
+
+/**
+ * Where a fleet of workers keeps one failure ledger. The client keeps its own in-process ledger
+ * (skips are decided locally, synchronously) and writes failures and clears through the link;
+ * the store calls the sink with other workers' quarantines and clears.
+ */
+export interface LedgerStore {
+  /** Connects one client's ledger. */
+  connect(sink: LedgerStoreSink, config: LedgerStoreConfig): LedgerStoreLink;
+}
