@@ -11,6 +11,17 @@ export interface Clock {
    * The real clock's timer keeps the process alive, as the pending call waiting on it should.
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Calls `fn` once after `ms` milliseconds unless cancelled first. The system clock's timer is
+   * unref'd: a scheduled job never keeps the process alive by itself.
+   */
+  setTimer(ms: number, fn: () => void): TimerHandle;
+}
+
+/** A timer from {@link Clock.setTimer}. */
+export interface TimerHandle {
+  /** Stops the timer if it has not fired yet; idempotent. */
+  cancel(): void;
 }
 
 /** The wall clock: `performance.now()` and `setTimeout`. */
@@ -33,6 +44,11 @@ export const systemClock: Clock = {
       }, ms);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
+  },
+  setTimer(ms, fn) {
+    const timer = setTimeout(fn, Math.max(0, ms));
+    timer.unref();
+    return { cancel: () => clearTimeout(timer) };
   },
 };
 
@@ -57,9 +73,20 @@ export class ManualClock implements Clock {
     return this.current;
   }
 
-  /** Number of sleeps that have not yet been woken or aborted. */
+  /** Number of sleeps and timers that have not yet been woken, aborted or cancelled. */
   get pendingSleeps(): number {
     return this.sleepers.length;
+  }
+
+  /** Calls `fn` when {@link ManualClock.advance} reaches `now() + ms` (at the next advance when `ms <= 0`). */
+  setTimer(ms: number, fn: () => void): TimerHandle {
+    const sleeper: Sleeper = { at: this.current + Math.max(0, ms), resolve: fn };
+    this.sleepers.push(sleeper);
+    return {
+      cancel: () => {
+        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+      },
+    };
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -36,6 +36,16 @@ export interface StatsSnapshot extends OperationCounters {
   quarantinedSouls: number;
   /** The same counters split by operation. */
   byOperation: Record<CountedOperation, OperationCounters>;
+  /** HTTP requests sent, retries included. */
+  requests: number;
+  /** Reads the relay answered "Not found" (a never-written soul costs the relay 3 s each). */
+  misses: number;
+  /** Response body bytes received. */
+  bytesIn: number;
+  /** Request body bytes sent (every attempt). */
+  bytesOut: number;
+  /** Sockets to the relays: `open` (busy or idle) and `idle` (kept alive for reuse). */
+  sockets: { open: number; idle: number };
   /** Retries sent (relay-level failures only). */
   retries: number;
   /** Retries refused because the retry budget was spent. */

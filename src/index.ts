@@ -11,7 +11,21 @@ export type {
 export type { RelayHealth } from './client/RelayPool.js';
 export { attachLogger } from './client/logging.js';
 export { clientOptionsSchema, type ClientOptions, type ResolvedOptions, type Logger } from './options.js';
-export { systemClock, ManualClock, type Clock } from './clock.js';
+export { systemClock, ManualClock, type Clock, type TimerHandle } from './clock.js';
+export { SyncLoop } from './sync/SyncLoop.js';
+export { CycleAbort } from './sync/CycleAbort.js';
+export { syncLoopOptionsSchema, type SyncLoopOptions, type ResolvedSyncLoopOptions } from './sync/options.js';
+export type {
+  Cycle,
+  CycleOutcome,
+  CycleReport,
+  CycleStartEvent,
+  SyncLoopEvents,
+  SyncLoopHealth,
+  SyncLoopStatus,
+} from './sync/types.js';
+export type { LeaseStore } from './stores/LeaseStore.js';
+export { MemoryLeaseStore } from './stores/MemoryLeaseStore.js';
 export {
   GunRelayError,
   isGunRelayError,

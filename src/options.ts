@@ -23,19 +23,20 @@ const relayUrl = z
   .transform((s) => s.replace(/\/+$/, ''))
   .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }));
 
-const positiveMs = z.number().int().positive();
+export const positiveMs = z.number().int().positive();
 
 /** What Node's HTTP client accepts in a header name and value; anything else fails only when sent. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
-const clockSchema = z.custom<Clock>(
+export const clockSchema = z.custom<Clock>(
   (v) =>
     typeof v === 'object' &&
     v !== null &&
     typeof (v as Clock).now === 'function' &&
-    typeof (v as Clock).sleep === 'function',
-  { error: 'must be a Clock ({ now(), sleep(ms, signal) })' },
+    typeof (v as Clock).sleep === 'function' &&
+    typeof (v as Clock).setTimer === 'function',
+  { error: 'must be a Clock ({ now(), sleep(ms, signal), setTimer(ms, fn) })' },
 );
 
 const loggerSchema = z.custom<Logger>((v) => typeof v === 'object' && v !== null, {
@@ -145,13 +146,14 @@ export type ResolvedOptions = z.output<typeof clientOptionsSchema>;
 /** Validates options; throws `INVALID_OPTIONS` naming the first offending field. */
 export function resolveOptions(input: unknown): ResolvedOptions {
   const parsed = clientOptionsSchema.safeParse(input ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-    const field = [...(issue?.path ?? []), ...(unknownKey === undefined ? [] : [unknownKey])].join('.') || '(options)';
-    throw new GunRelayError('INVALID_OPTIONS', `Invalid option ${field}: ${issue?.message ?? 'invalid'}`, {
-      field,
-    });
-  }
+  if (!parsed.success) throw invalidOptions(parsed.error, 'Invalid option');
   return parsed.data;
+}
+
+/** The `INVALID_OPTIONS` error for a failed options parse, naming the first offending field after `prefix`. */
+export function invalidOptions(error: z.ZodError, prefix: string): GunRelayError {
+  const issue = error.issues[0];
+  const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const field = [...(issue?.path ?? []), ...(unknownKey === undefined ? [] : [unknownKey])].join('.') || '(options)';
+  return new GunRelayError('INVALID_OPTIONS', `${prefix} ${field}: ${issue?.message ?? 'invalid'}`, { field });
 }

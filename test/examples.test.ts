@@ -28,6 +28,14 @@ describe('examples', () => {
     assert.match(out, /failed 3x then skipped 10x; stats events: 1/);
   });
 
+  it('sync-loop.ts (opens docs/sync-workers.md, verbatim): one cycle for two triggers, its own counts, health ok', async () => {
+    const doc = fs.readFileSync(path.join(repo, 'docs', 'sync-workers.md'), 'utf8');
+    const source = fs.readFileSync(path.join(repo, 'examples', 'sync-loop.ts'), 'utf8');
+    assert.equal(/```ts\n([\s\S]*?)```/.exec(doc)![1], source, 'the docs page opens with the example as it is');
+    const out = await example('sync-loop.ts');
+    assert.match(out, /same cycle: true\ncycle 1 ok: 2 requests, 1 misses, one miss\nhealth: ok/);
+  });
+
   it('stats-logging.ts: one line per first failure and quarantine, the legacy stats line, no line per skip', async () => {
     const out = await example('stats-logging.ts');
     const lines = out.trim().split('\n');

@@ -6,9 +6,24 @@ function zero(): OperationCounters {
   return { calls: 0, attempts: 0, successes: 0, failures: 0, skipped: 0 };
 }
 
-/** Call counters per operation; plain numbers, so the skip path allocates nothing. */
+/**
+ * Call and traffic counters; plain numbers, so the skip path allocates nothing. The client keeps
+ * one for its lifetime, and a sync cycle's view of the client one more for that cycle alone.
+ */
 export class Counters {
   readonly byOperation: Record<CountedOperation, OperationCounters>;
+  /** HTTP requests sent, retries included. */
+  requests = 0;
+  /** Retries sent. */
+  retries = 0;
+  /** Reads the relay answered "Not found" (each can cost the relay 3 s). */
+  misses = 0;
+  /** Response body bytes received (answers the transport resolved with). */
+  bytesIn = 0;
+  /** Request body bytes sent, once per attempt. */
+  bytesOut = 0;
+  /** Skips over every operation (the client's counter feeds the `skip` event and `statsEvery`). */
+  skippedTotal = 0;
 
   constructor() {
     this.byOperation = { put: zero(), get: zero(), delete: zero(), list: zero() };
@@ -34,4 +49,13 @@ export class Counters {
     for (const op of OPERATIONS) out[op] = { ...this.byOperation[op] };
     return out;
   }
+}
+
+/** The counters a call updates: the client's, and its cycle's when the call came through a cycle view. */
+export type Tallies = readonly Counters[];
+
+/** What a sync cycle's view of the client carries: the cycle's own counters, and its abort signal. */
+export interface CallScope {
+  readonly tally: Counters;
+  readonly signal: AbortSignal;
 }

@@ -13,7 +13,7 @@ import { nodeKeyProblem } from '../protocol/wireSafe.js';
 import { endpointMissing, isSoulNotFound, readGetResponse, readListResponse, readPutResponse } from '../protocol/responses.js';
 import { AxiosTransport } from '../transport/AxiosTransport.js';
 import type { Transport } from '../transport/Transport.js';
-import { Counters } from './Counters.js';
+import { Counters, type CallScope, type Tallies } from './Counters.js';
 import { attachLogger } from './logging.js';
 import { RelayPool, type RelayHealth } from './RelayPool.js';
 import { checkResolveLinks, linkTarget, readRecord, recordTypeOf, resolveLinks, writeRecord } from './records.js';
@@ -34,8 +34,10 @@ export class GunRelayClient {
   private readonly quarantine: Quarantine;
   private readonly ledger: FailureLedger;
   private readonly counters = new Counters();
-  private readonly events = new SafeEmitter();
-  private skippedTotal = 0;
+  private readonly ownTallies: Tallies = [this.counters];
+  private readonly events = new SafeEmitter<ClientEvents>();
+  /** Set only on a sync cycle's view of this client (see `sync/cycleView.ts`): its calls also count there. */
+  private readonly scope: CallScope | undefined = undefined;
   private closed = false;
 
   /** Validates `options` (throws `INVALID_OPTIONS` naming the field) and creates the client. No timer starts. */
@@ -150,7 +152,15 @@ export class GunRelayClient {
     const started = this.begin('list');
     let entries: ListEntry[];
     try {
-      const res = await this.pool.send({ op: 'list', method: 'GET', path: '/list', params, timeoutMs: this.options.timeouts.list, signal: opts.signal });
+      const res = await this.pool.send({
+        op: 'list',
+        method: 'GET',
+        path: '/list',
+        params,
+        timeoutMs: this.options.timeouts.list,
+        signal: this.callSignal(opts.signal),
+        tallies: this.tallies(),
+      });
       if (res.status === 404) throw endpointMissing('list', undefined, res.status, res.text);
       entries = readListResponse(res.status, res.text);
     } catch (error) {
@@ -268,7 +278,16 @@ export class GunRelayClient {
   protected async write(prepared: PreparedWrite, op: Operation, signal: AbortSignal | undefined): Promise<void> {
     const timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'put'];
     const soul = prepared.soul;
-    const res = await this.pool.send({ op, soul, method: 'POST', path: '/put', body: prepared.body, timeoutMs, signal });
+    const res = await this.pool.send({
+      op,
+      soul,
+      method: 'POST',
+      path: '/put',
+      body: prepared.body,
+      timeoutMs,
+      signal: this.callSignal(signal),
+      tallies: this.tallies(),
+    });
     if (res.status === 404) throw endpointMissing(op, soul, res.status, res.text);
     readPutResponse(soul, op, res.status, res.text);
   }
@@ -276,9 +295,11 @@ export class GunRelayClient {
   /** @internal Reads one node; `null` for the relay's "Not found". */
   protected async read(soul: string, op: Operation, signal: AbortSignal | undefined): Promise<RelayNode | null> {
     const timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'get'];
-    const res = await this.pool.send({ op, soul, method: 'GET', path: '/get', params: { soul }, timeoutMs, signal });
+    const tallies = this.tallies();
+    const res = await this.pool.send({ op, soul, method: 'GET', path: '/get', params: { soul }, timeoutMs, signal: this.callSignal(signal), tallies });
     if (res.status === 404) {
       if (!isSoulNotFound(res.text)) throw endpointMissing(op, soul, res.status, res.text);
+      for (const t of tallies) t.misses++;
       return null;
     }
     return readGetResponse(soul, op, res.status, res.text);
@@ -308,10 +329,23 @@ export class GunRelayClient {
     if (this.closed) throw new GunRelayError('CLIENT_CLOSED', `${op}: client is closed`, { op, soul });
   }
 
+  /** The counters this call updates: the client's, plus its cycle's when called through a cycle view. */
+  private tallies(): Tallies {
+    return this.scope ? [this.counters, this.scope.tally] : this.ownTallies;
+  }
+
+  /** The caller's signal, joined with the cycle's when called through a cycle view. */
+  private callSignal(signal: AbortSignal | undefined): AbortSignal | undefined {
+    if (!this.scope) return signal;
+    return signal ? AbortSignal.any([signal, this.scope.signal]) : this.scope.signal;
+  }
+
   private begin(op: CountedOperation): number {
-    const c = this.counters.byOperation[op];
-    c.calls++;
-    c.attempts++;
+    for (const t of this.tallies()) {
+      const c = t.byOperation[op];
+      c.calls++;
+      c.attempts++;
+    }
     return this.clock.now();
   }
 
@@ -341,18 +375,20 @@ export class GunRelayClient {
   private skipIfQuarantined(op: LedgerOperation, soul: string, counted: CountedOperation = op as CountedOperation): number {
     const failures = this.ledger.skipCount(op, soul);
     if (failures === 0) return 0;
-    const c = this.counters.byOperation[counted];
-    c.calls++;
-    c.skipped++;
-    this.skippedTotal++;
-    if (this.events.has('skip')) this.events.emit('skip', { op, soul, failures, skippedTotal: this.skippedTotal });
+    for (const t of this.tallies()) {
+      const c = t.byOperation[counted];
+      c.calls++;
+      c.skipped++;
+    }
+    const skippedTotal = ++this.counters.skippedTotal;
+    if (this.events.has('skip')) this.events.emit('skip', { op, soul, failures, skippedTotal });
     if (this.events.has('settle')) this.events.emit('settle', { op: counted, soul, outcome: 'skipped', code: undefined, durationMs: 0 });
-    if (this.skippedTotal % this.options.statsEvery === 0 && this.events.has('stats')) this.events.emit('stats', this.snapshot());
+    if (skippedTotal % this.options.statsEvery === 0 && this.events.has('stats')) this.events.emit('stats', this.snapshot());
     return failures;
   }
 
   private succeeded(op: CountedOperation, soul: string | undefined, started: number, outcome: string): void {
-    this.counters.byOperation[op].successes++;
+    for (const t of this.tallies()) t.byOperation[op].successes++;
     if (soul !== undefined && (op === 'put' || op === 'delete' || (op === 'get' && this.options.countReadFailures))) this.quarantine.succeed(op, soul);
     if (this.events.has('settle')) {
       this.events.emit('settle', { op, soul, outcome, code: undefined, durationMs: this.clock.now() - started });
@@ -363,7 +399,7 @@ export class GunRelayClient {
   private failed(op: CountedOperation, soul: string | undefined, raw: unknown, started: number): GunRelayError {
     let error = raw instanceof GunRelayError ? raw : new GunRelayError('RELAY_ERROR', `${op}: ${String(raw)}`, { op, soul });
     if (this.closed && error.scope === 'relay') error = new GunRelayError('CLIENT_CLOSED', `${op}: client closed during the call`, { op, soul });
-    this.counters.byOperation[op].failures++;
+    for (const t of this.tallies()) t.byOperation[op].failures++;
     let failures = 0;
     let first = false;
     let counted = false;
@@ -381,10 +417,19 @@ export class GunRelayClient {
     return error;
   }
 
+  private sockets(): { open: number; idle: number } {
+    return { open: this.transport.openSockets?.() ?? 0, idle: this.transport.idleSockets?.() ?? 0 };
+  }
+
   private snapshot(): StatsSnapshot {
     const fleet = this.quarantine.stats();
     return {
       ...this.counters.totals(),
+      requests: this.counters.requests,
+      misses: this.counters.misses,
+      bytesIn: this.counters.bytesIn,
+      bytesOut: this.counters.bytesOut,
+      sockets: this.sockets(),
       trackedSouls: this.ledger.size,
       quarantinedSouls: this.ledger.quarantinedCount,
       byOperation: this.counters.copy(),

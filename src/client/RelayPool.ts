@@ -8,6 +8,7 @@ import { Limiter } from '../resilience/Limiter.js';
 import { RelayBreaker } from '../resilience/RelayBreaker.js';
 import { RetryBudget } from '../resilience/RetryBudget.js';
 import type { RetryHook, Transport, TransportRequest, TransportResponse } from '../transport/Transport.js';
+import type { Tallies } from './Counters.js';
 
 /** Failures worth another try on the same or another relay: the relay, not the soul, failed. */
 const RETRYABLE = new Set(['CONNECTION_REFUSED', 'CONNECTION_RESET', 'TIMEOUT', 'RATE_LIMITED', 'RELAY_ERROR']);
@@ -24,8 +25,8 @@ export interface RelayPoolEvents {
   breaker(event: BreakerEvent): void;
 }
 
-/** A request without the relay: the pool picks one. */
-export type PoolRequest = Omit<TransportRequest, 'baseUrl' | 'retry'>;
+/** A request without the relay: the pool picks one. `tallies` count its requests, retries and bytes. */
+export type PoolRequest = Omit<TransportRequest, 'baseUrl' | 'retry' | 'meter'> & { tallies?: Tallies | undefined };
 
 /**
  * Sends requests to the relays: a concurrency limit, a breaker per relay, failover to the next
@@ -84,12 +85,16 @@ export class RelayPool {
     for (const relay of this.relays) {
       if (relay.breaker && !relay.breaker.tryPass()) continue;
       this.budget?.recordRequest();
+      const { tallies, ...wire } = request;
       try {
-        const response = await this.transport.send({ ...request, baseUrl: relay.url, retry: this.retryHook(relay, request) });
+        const meter = tallies && ((out: number, got: number) => countBytes(tallies, out, got));
+        const response = await this.transport.send({ ...wire, baseUrl: relay.url, retry: this.retryHook(relay, request), meter });
+        if (tallies) countExchange(tallies, response.retries);
         relay.breaker?.recordSuccess();
         return response;
       } catch (error) {
         const failure = error instanceof GunRelayError ? error : abortError(request, error);
+        if (tallies) countExchange(tallies, failure.retries);
         if (failure.scope === 'relay') relay.breaker?.recordFailure();
         else if (failure.scope === 'soul') relay.breaker?.recordSuccess();
         else relay.breaker?.release();
@@ -189,6 +194,22 @@ export interface RelayHealth {
   breaker: BreakerState;
   /** Why it is not ok. */
   error: GunRelayErrorCode | undefined;
+}
+
+/** Adds one exchange (its first attempt plus `retries`) to each tally. */
+function countExchange(tallies: Tallies, retries: number): void {
+  for (const t of tallies) {
+    t.requests += 1 + retries;
+    t.retries += retries;
+  }
+}
+
+/** Adds an exchange's body bytes to each tally. */
+function countBytes(tallies: Tallies, bytesOut: number, bytesIn: number): void {
+  for (const t of tallies) {
+    t.bytesOut += bytesOut;
+    t.bytesIn += bytesIn;
+  }
 }
 
 function abortError(request: PoolRequest, reason: unknown): GunRelayError {

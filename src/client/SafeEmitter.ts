@@ -1,24 +1,28 @@
 import { EventEmitter } from 'eventemitter3';
-import type { ClientEvents } from '../events.js';
+import type { ListenerErrorEvent } from '../events.js';
 
-type EventName = keyof ClientEvents;
-type Payload<E extends EventName> = Parameters<ClientEvents[E]>[0];
-type Wrapped = ((payload: unknown) => void) & { original?: unknown };
+/** An event map (event name → listener); every map has `listenerError`. */
+export type EventMap<Events> = { [K in keyof Events]: (payload: never) => void } & {
+  listenerError: (event: ListenerErrorEvent) => void;
+};
+type Name<Events> = keyof Events & string;
+type Listener = (payload: unknown) => void;
+type Wrapped = Listener & { original?: unknown };
 
 /**
  * eventemitter3 with listener isolation: a listener that throws is reported on `listenerError`
  * and never breaks the call that emitted, nor the listeners after it.
  */
-export class SafeEmitter {
+export class SafeEmitter<Events extends EventMap<Events>> {
   private readonly ee = new EventEmitter();
 
   /** Adds a listener; returns a function that removes it. */
-  on<E extends EventName>(event: E, listener: ClientEvents[E]): () => void {
+  on<E extends Name<Events>>(event: E, listener: Events[E]): () => void {
     const wrapped: Wrapped = (payload) => {
       try {
-        (listener as (p: unknown) => void)(payload);
+        (listener as unknown as Listener)(payload);
       } catch (error) {
-        if (event !== 'listenerError') this.emit('listenerError', { event, error });
+        if (event !== 'listenerError') this.ee.emit('listenerError', { event, error } satisfies ListenerErrorEvent);
       }
     };
     wrapped.original = listener;
@@ -29,27 +33,27 @@ export class SafeEmitter {
   }
 
   /** Adds a listener that runs once; returns a function that removes it. */
-  once<E extends EventName>(event: E, listener: ClientEvents[E]): () => void {
+  once<E extends Name<Events>>(event: E, listener: Events[E]): () => void {
     const off = this.on(event, ((payload: unknown) => {
       off();
-      (listener as (p: unknown) => void)(payload);
-    }) as ClientEvents[E]);
+      (listener as unknown as Listener)(payload);
+    }) as unknown as Events[E]);
     return off;
   }
 
   /** Removes every registration of `listener` for `event`. */
-  off<E extends EventName>(event: E, listener: ClientEvents[E]): void {
+  off<E extends Name<Events>>(event: E, listener: Events[E]): void {
     for (const fn of this.ee.listeners(event) as Wrapped[]) {
-      if (fn.original === listener || fn === listener) this.ee.removeListener(event, fn);
+      if (fn.original === listener || (fn as unknown) === listener) this.ee.removeListener(event, fn);
     }
   }
 
   /** True when someone listens, so callers can skip building a payload. */
-  has(event: EventName): boolean {
+  has(event: Name<Events>): boolean {
     return this.ee.listenerCount(event) > 0;
   }
 
-  emit<E extends EventName>(event: E, payload: Payload<E>): void {
+  emit<E extends Name<Events>>(event: E, payload: Parameters<Events[E]>[0]): void {
     this.ee.emit(event, payload);
   }
 

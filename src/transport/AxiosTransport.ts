@@ -40,6 +40,10 @@ function bodyText(data: unknown, limit = Infinity): string {
   return typeof data === 'string' ? data.slice(0, limit) : '';
 }
 
+function bodyLength(data: unknown): number {
+  return Buffer.isBuffer(data) ? data.length : typeof data === 'string' ? Buffer.byteLength(data) : 0;
+}
+
 /** Statuses the transport resolves with: 2xx, and 404 (the relay's "Not found"). */
 function acceptable(status: number): boolean {
   return (status >= 200 && status < 300) || status === 404;
@@ -127,6 +131,7 @@ export class AxiosTransport implements Transport {
   async send(request: TransportRequest): Promise<TransportResponse> {
     if (this.closed) throw new GunRelayError('CLIENT_CLOSED', `${request.op}: client is closed`, { op: request.op, soul: request.soul });
     const state = new ExchangeState(request);
+    const sentBytes = request.meter && request.body !== undefined ? Buffer.byteLength(request.body) : 0;
     let response: AxiosResponse<Buffer>;
     try {
       response = await this.http.request<Buffer>({
@@ -144,29 +149,39 @@ export class AxiosTransport implements Transport {
       } as Config);
     } catch (error) {
       const failure = this.toError(error, state);
-      release((error as AxiosError).response);
+      const failed = (error as AxiosError).response;
+      request.meter?.(sentBytes * (state.attempts + 1), bodyLength(failed?.data));
+      release(failed);
       throw failure;
     }
     this.options.inspectBody?.(response.data);
+    request.meter?.(sentBytes * (state.attempts + 1), bodyLength(response.data));
     const text = bodyText(response.data);
     release(response);
     return { status: response.status, text, retries: state.attempts };
   }
 
   openSockets(): number {
-    let n = 0;
-    for (const agent of [this.httpAgent, this.httpsAgent]) {
-      for (const list of [agent.sockets, agent.freeSockets]) {
-        for (const key of Object.keys(list)) n += list[key]?.length ?? 0;
-      }
-    }
-    return n;
+    return this.countSockets('sockets') + this.countSockets('freeSockets');
+  }
+
+  idleSockets(): number {
+    return this.countSockets('freeSockets');
   }
 
   close(): void {
     this.closed = true;
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+  }
+
+  private countSockets(which: 'sockets' | 'freeSockets'): number {
+    let n = 0;
+    for (const agent of [this.httpAgent, this.httpsAgent]) {
+      const list = agent[which];
+      for (const key of Object.keys(list)) n += list[key]?.length ?? 0;
+    }
+    return n;
   }
 
   private shouldRetry(error: AxiosError): boolean {

@@ -21,6 +21,11 @@ export interface TransportRequest {
   soul?: string | undefined;
   /** Consulted after each failed attempt, before its buffers are released; absent = no retries. */
   retry?: RetryHook | undefined;
+  /**
+   * Told, once the exchange settles (answered or failed), the body bytes it sent over every
+   * attempt and the body bytes of the answer it got (0 when none). Optional for a transport.
+   */
+  meter?: ((bytesOut: number, bytesIn: number) => void) | undefined;
 }
 
 /** The retry decision, made by the client's policy on a classified failure. */
@@ -51,6 +56,8 @@ export interface Transport {
   send(request: TransportRequest): Promise<TransportResponse>;
   /** Frees sockets and agents. Further sends reject. */
   close(): void;
-  /** Open sockets, for tests and stats (optional). */
+  /** Open sockets (busy or idle), for tests and stats (optional). */
   openSockets?(): number;
+  /** Open sockets idle in the keep-alive pool, for stats (optional). */
+  idleSockets?(): number;
 }

@@ -1,0 +1,208 @@
+import { Counters } from '../client/Counters.js';
+import { SafeEmitter } from '../client/SafeEmitter.js';
+import type { TimerHandle } from '../clock.js';
+import { CycleAbort } from './CycleAbort.js';
+import { cycleView } from './cycleView.js';
+import { LoopHealth } from './LoopHealth.js';
+import { CycleLease } from './CycleLease.js';
+import { resolveSyncLoopOptions, type ResolvedSyncLoopOptions, type SyncLoopOptions } from './options.js';
+import type { Cycle, CycleOutcome, CycleReport, SyncLoopEvents, SyncLoopHealth } from './types.js';
+
+/**
+ * Runs a sync job as cycles that never overlap: one now on `start()`, the next `intervalMs`
+ * (plus jitter) after the end of the last. A cycle outliving `cycleTimeoutMs` is aborted. Each
+ * cycle gets a view of the client that counts its calls, and ends with a `cycle` event. With a
+ * lease store, a cycle runs only while this loop holds the lease named after it.
+ */
+export class SyncLoop<R = unknown> {
+  private readonly options: ResolvedSyncLoopOptions<R>;
+  private readonly events = new SafeEmitter<SyncLoopEvents<R>>();
+  private readonly healthState: LoopHealth;
+  private running: Promise<CycleReport<R>> | undefined;
+  private abortRunning: ((reason: CycleAbort) => void) | undefined;
+  private next: TimerHandle | undefined;
+  private started = false;
+  private count = 0;
+
+  /** Validates `options` (throws `INVALID_OPTIONS` naming the field). Nothing runs before `start()` or `trigger()`. */
+  constructor(options: SyncLoopOptions<R>) {
+    this.options = resolveSyncLoopOptions(options);
+    this.healthState = new LoopHealth(this.options);
+  }
+
+  /** The loop's name. */
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** Subscribes to an event; returns a function that unsubscribes. */
+  on<E extends keyof SyncLoopEvents<R>>(event: E, listener: SyncLoopEvents<R>[E]): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** Removes a listener added with `on`. */
+  off<E extends keyof SyncLoopEvents<R>>(event: E, listener: SyncLoopEvents<R>[E]): void {
+    this.events.off(event, listener);
+  }
+
+  /** Starts the loop: a cycle now, then one `intervalMs` after each end. Idempotent. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.healthState.started(this.options.clock.now());
+    void this.trigger();
+  }
+
+  /**
+   * Runs a cycle now, or returns the running cycle's promise if one is running (cycles never
+   * overlap). The scheduled cycle, if any, is replaced: the next is scheduled from this one's end.
+   * Never rejects: a failure is the report's `outcome`.
+   */
+  trigger(): Promise<CycleReport<R>> {
+    if (this.running) return this.running;
+    this.next?.cancel();
+    this.next = undefined;
+    const cycle = this.runCycle().finally(() => {
+      this.running = undefined;
+      this.abortRunning = undefined;
+      if (this.started) this.schedule();
+    });
+    this.running = cycle;
+    return cycle;
+  }
+
+  /**
+   * Stops scheduling. With `drain` (default) waits for the running cycle, at most `timeoutMs`
+   * (default `cycleTimeoutMs`), then aborts it; without, aborts it at once. Resolves once no
+   * cycle runs.
+   */
+  async stop(opts: { drain?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    this.started = false;
+    this.healthState.stopped();
+    this.next?.cancel();
+    this.next = undefined;
+    const running = this.running;
+    if (!running) return;
+    if (opts.drain === false) {
+      this.abortRunning?.(new CycleAbort('stopped', `${this.name}: stopped`));
+    } else {
+      const bound = this.options.clock.setTimer(opts.timeoutMs ?? this.options.cycleTimeoutMs, () =>
+        this.abortRunning?.(new CycleAbort('stopped', `${this.name}: stopped; the drain ran out of time`)),
+      );
+      await running;
+      bound.cancel();
+    }
+    await running;
+  }
+
+  /** True while a cycle runs. */
+  get isRunning(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** Freshness judged against this loop's own interval (stale after `staleAfterMs`), with reasons. */
+  health(): SyncLoopHealth {
+    return this.healthState.report(this.options.clock.now(), this.running !== undefined);
+  }
+
+  private schedule(): void {
+    const { intervalMs, jitter, random, clock } = this.options;
+    const delay = intervalMs + Math.round(random() * jitter * intervalMs);
+    this.next = clock.setTimer(delay, () => {
+      this.next = undefined;
+      void this.trigger();
+    });
+  }
+
+  private async runCycle(): Promise<CycleReport<R>> {
+    const { clock, name, cycleTimeoutMs } = this.options;
+    const number = ++this.count;
+    const began = clock.now();
+    const startedAt = Date.now();
+    const controller = new AbortController();
+    const abort = (reason: CycleAbort): void => {
+      if (!controller.signal.aborted) controller.abort(reason);
+    };
+    this.abortRunning = abort;
+    const tally = new Counters();
+    this.events.emit('cycleStart', { name, number, startedAt });
+
+    const lease = this.options.lease ? new CycleLease(this.options, abort) : undefined;
+    let outcome: CycleOutcome = 'ok';
+    let error: unknown;
+    let result: R | undefined;
+    const timeout = clock.setTimer(cycleTimeoutMs, () => abort(new CycleAbort('timedOut', `${name}: cycle ${number} outlived ${cycleTimeoutMs} ms`)));
+    try {
+      if (lease && !(await lease.acquire())) {
+        outcome = 'leaseUnavailable';
+      } else {
+        const cycle: Cycle = { signal: controller.signal, client: cycleView(this.options.client, { tally, signal: controller.signal }), number, startedAt };
+        result = await untilAborted(invoke(this.options.run, cycle), controller.signal);
+      }
+    } catch (caught) {
+      const reason = controller.signal.reason;
+      outcome = reason instanceof CycleAbort ? reason.outcome : 'failed';
+      error = reason instanceof CycleAbort ? reason : caught;
+    } finally {
+      timeout.cancel();
+      // Ends whatever the cycle left in flight, and refuses further calls through its view.
+      abort(new CycleAbort('stopped', `${name}: cycle ${number} is over`));
+      await lease?.release();
+    }
+
+    const totals = tally.totals();
+    const report: CycleReport<R> = {
+      name,
+      number,
+      startedAt,
+      durationMs: Math.round(clock.now() - began),
+      outcome,
+      error: error === undefined ? undefined : describe(error),
+      requests: tally.requests,
+      misses: tally.misses,
+      skipped: totals.skipped,
+      failures: totals.failures,
+      retries: tally.retries,
+      bytesIn: tally.bytesIn,
+      bytesOut: tally.bytesOut,
+      byOperation: tally.copy(),
+      result: outcome === 'ok' ? result : undefined,
+    };
+    this.healthState.record(report, clock.now());
+    this.events.emit('cycle', report);
+    return report;
+  }
+}
+
+/** Calls `run` now (so a cycle starts synchronously in `trigger()`), turning a synchronous throw into a rejection. */
+function invoke<R>(run: (cycle: Cycle) => R | Promise<R>, cycle: Cycle): Promise<R> {
+  try {
+    return Promise.resolve(run(cycle));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** Resolves or rejects with `work`, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  work.catch(() => {}); // a run that fails after the cycle was aborted is not an unhandled rejection
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (reason: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(reason);
+      },
+    );
+  });
+}
+
+function describe(error: unknown): { code: string | undefined; message: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  return { code: typeof code === 'string' ? code : undefined, message: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,65 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { GunRelayClient } from '../client/GunRelayClient.js';
+import { systemClock } from '../clock.js';
+import { clockSchema, invalidOptions, positiveMs } from '../options.js';
+import type { LeaseStore } from '../stores/LeaseStore.js';
+import type { Cycle } from './types.js';
+
+const leaseStoreSchema = z.custom<LeaseStore>(
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    ['acquire', 'extend', 'release'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
+  { error: 'must be a LeaseStore ({ acquire, extend, release })' },
+);
+
+/** The one source of truth for {@link SyncLoop} options; the types are inferred from it. */
+export const syncLoopOptionsSchema = z
+  .strictObject({
+    /** Names the loop in events and health, and is the lease's name. */
+    name: z.string().min(1).max(200),
+    client: z.custom<GunRelayClient>((v) => v instanceof GunRelayClient, { error: 'must be a GunRelayClient' }),
+    /** Time from the end of one cycle to the start of the next. */
+    intervalMs: positiveMs,
+    /** A cycle still running after this is aborted through its signal and reported `timedOut`. */
+    cycleTimeoutMs: positiveMs,
+    run: z.custom<(cycle: Cycle) => unknown>((v) => typeof v === 'function', { error: 'must be a function' }),
+    clock: clockSchema.default(systemClock),
+    /** Adds up to this fraction of the interval, at random, to each wait (0..1). */
+    jitter: z.number().min(0).max(1).default(0),
+    /** Source of randomness for the jitter, in [0, 1). */
+    random: z.custom<() => number>((v) => typeof v === 'function').default(() => Math.random),
+    /** With a lease store, a cycle runs only while this loop holds lease `name`. */
+    lease: leaseStoreSchema.optional(),
+    /** Who this loop is in the lease store. Default `hostname:pid:random`. */
+    holder: z.string().min(1).max(200).optional(),
+    /** The lease's TTL; it must cover the cycle timeout. Default `cycleTimeoutMs` + 10 % (at least 1 s). */
+    leaseTtlMs: positiveMs.optional(),
+    /** Health turns `stale` after this long without a successful cycle. Default 2 × `intervalMs`. */
+    staleAfterMs: positiveMs.optional(),
+  })
+  .transform((o) => ({
+    ...o,
+    holder: o.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    leaseTtlMs: o.leaseTtlMs ?? o.cycleTimeoutMs + Math.max(1_000, Math.ceil(o.cycleTimeoutMs / 10)),
+    staleAfterMs: o.staleAfterMs ?? 2 * o.intervalMs,
+  }))
+  .refine((o) => o.leaseTtlMs > o.cycleTimeoutMs, { error: 'must be longer than cycleTimeoutMs', path: ['leaseTtlMs'] });
+
+/** Options of `new SyncLoop(options)`; `run` returns what the cycle report's `result` holds. */
+export type SyncLoopOptions<R = unknown> = Omit<z.input<typeof syncLoopOptionsSchema>, 'run'> & {
+  run: (cycle: Cycle) => R | Promise<R>;
+};
+/** Options after validation and defaults. */
+export type ResolvedSyncLoopOptions<R = unknown> = Omit<z.output<typeof syncLoopOptionsSchema>, 'run'> & {
+  run: (cycle: Cycle) => R | Promise<R>;
+};
+
+/** Validates options; throws `INVALID_OPTIONS` naming the first offending field. */
+export function resolveSyncLoopOptions<R>(input: SyncLoopOptions<R>): ResolvedSyncLoopOptions<R> {
+  const parsed = syncLoopOptionsSchema.safeParse(input ?? {});
+  if (!parsed.success) throw invalidOptions(parsed.error, 'SyncLoop: invalid option');
+  return parsed.data as ResolvedSyncLoopOptions<R>;
+}
