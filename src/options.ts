@@ -114,6 +114,12 @@ export const clientOptionsSchema = z.strictObject({
   maxQueue: z.number().int().min(0).default(1_000),
   maxContentLength: z.number().int().positive().default(8 * MiB),
   maxBodyLength: z.number().int().positive().default(8 * MiB),
+  /**
+   * Most entries a `list` answer (and most elements any array in a response) may hold; beyond it
+   * the answer is `BAD_RESPONSE`, found by a linear scan before the body is parsed. Default 10,000
+   * (the largest page `list` asks for).
+   */
+  maxListEntries: z.number().int().positive().default(10_000),
   retry: z.union([z.literal(false), retrySchema]).prefault({}),
   breaker: z.union([z.literal(false), breakerSchema]).prefault({}),
   /** Extra request headers (e.g. `Authorization` for a proxy). Never copied into errors, events or logs. */

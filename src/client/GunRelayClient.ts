@@ -162,7 +162,7 @@ export class GunRelayClient {
         tallies: this.tallies(),
       });
       if (res.status === 404) throw endpointMissing('list', undefined, res.status, res.text);
-      entries = readListResponse(res.status, res.text);
+      entries = readListResponse(res.status, res.text, this.options.maxListEntries);
     } catch (error) {
       throw this.failed('list', undefined, error, started);
     }
@@ -302,7 +302,7 @@ export class GunRelayClient {
       for (const t of tallies) t.misses++;
       return null;
     }
-    return readGetResponse(soul, op, res.status, res.text);
+    return readGetResponse(soul, op, res.status, res.text, this.options.maxListEntries);
   }
 
   private async tombstone(soul: string, givenKeys: string[] | undefined, signal: AbortSignal | undefined): Promise<DeleteResult> {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { GunRelayError, type GunRelayErrorCode, type Operation } from '../errors.js';
 import type { GunValue } from './input.js';
-import { parseJsonSafe } from './safeJson.js';
+import { isPlainObject, parseJsonSafe } from './safeJson.js';
 
 /** A node as read back from the relay: `_` removed, nested objects as links, `data`/`oip` possibly parsed. */
 export type RelayNode = Record<string, GunValue | unknown>;
@@ -19,22 +19,18 @@ export interface ListEntry {
 
 const putOk = z.object({ success: z.literal(true) });
 const getOk = z.object({ success: z.literal(true), data: z.record(z.string(), z.unknown()) });
-const listOk = z.object({
-  success: z.literal(true),
-  records: z.array(
-    z.object({
-      soul: z.string(),
-      data: z.record(z.string(), z.unknown()).nullable().optional(),
-      recordType: z.string().nullable().optional(),
-      storedAt: z.union([z.number(), z.string()]).nullable().optional(),
-    }),
-  ),
-});
+/** The list envelope; entries are checked one by one (see {@link readListResponse}). */
+const listOk = z.object({ success: z.literal(true), records: z.array(z.unknown()) });
+/** Objects and arrays one response may hold per allowed entry (a raw GUN list entry has about six). */
+export const CONTAINERS_PER_ENTRY = 16;
+
+/** Default of the `maxListEntries` option: the most entries of any array or object in one response. */
+export const DEFAULT_MAX_LIST_ENTRIES = 10_000;
 
 /** Parses a JSON body; `__proto__`, `constructor` and `prototype` keys are dropped at every depth. Throws if not JSON. */
 export function parseJson(text: string): unknown {
   const parsed = parseJsonSafe(text);
-  if (!parsed.ok) throw new SyntaxError('not JSON');
+  if (!parsed.ok) throw new SyntaxError(parsed.reason);
   return parsed.value;
 }
 
@@ -47,16 +43,18 @@ function badResponse(op: Operation, soul: string | undefined, status: number, te
   });
 }
 
-function parseOrThrow<T>(schema: z.ZodType<T>, op: Operation, soul: string | undefined, status: number, text: string): T {
-  let body: unknown;
-  try {
-    body = parseJson(text);
-  } catch {
-    throw badResponse(op, soul, status, text, 'body is not JSON');
-  }
-  const result = schema.safeParse(body);
+/**
+ * Parses and checks one response body. The cost is bounded before anything is built: nesting
+ * deeper than 64 levels, an array or object of more than `maxEntries` entries, or more than
+ * {@link CONTAINERS_PER_ENTRY} × `maxEntries` objects and arrays in all, is `BAD_RESPONSE`
+ * after a linear scan (see {@link jsonBoundsProblem}); zod then checks the envelope.
+ */
+function parseOrThrow<T>(schema: z.ZodType<T>, op: Operation, soul: string | undefined, status: number, text: string, maxEntries: number): T {
+  const parsed = parseJsonSafe(text, { maxEntries, maxContainers: CONTAINERS_PER_ENTRY * maxEntries });
+  if (!parsed.ok) throw badResponse(op, soul, status, text, parsed.reason);
+  const result = schema.safeParse(parsed.value);
   if (!result.success) {
-    const success = (body as { success?: unknown } | null)?.success;
+    const success = (parsed.value as { success?: unknown } | null)?.success;
     throw badResponse(op, soul, status, text, success === false ? 'success: false' : 'unexpected shape');
   }
   return result.data;
@@ -64,31 +62,63 @@ function parseOrThrow<T>(schema: z.ZodType<T>, op: Operation, soul: string | und
 
 /** Checks a 200 answer to `POST /put`. */
 export function readPutResponse(soul: string, op: Operation, status: number, text: string): void {
-  parseOrThrow(putOk, op, soul, status, text);
+  parseOrThrow(putOk, op, soul, status, text, DEFAULT_MAX_LIST_ENTRIES);
 }
 
 /** Decodes a 200 answer to `GET /get` into the node's fields (without `_`). */
-export function readGetResponse(soul: string, op: Operation, status: number, text: string): RelayNode {
-  const { data } = parseOrThrow(getOk, op, soul, status, text);
+export function readGetResponse(soul: string, op: Operation, status: number, text: string, maxEntries = DEFAULT_MAX_LIST_ENTRIES): RelayNode {
+  const { data } = parseOrThrow(getOk, op, soul, status, text, maxEntries);
   delete data['_'];
   return data;
 }
 
-/** Decodes a 200 answer to `GET /list`, tolerating both entry shapes the relay produces. */
-export function readListResponse(status: number, text: string): ListEntry[] {
-  const { records } = parseOrThrow(listOk, 'list', undefined, status, text);
-  return records.map((r) => {
-    const data = { ...(r.data ?? {}) };
-    delete data['_'];
-    const values = Object.values(data);
-    return {
-      soul: r.soul,
-      data,
-      recordType: r.recordType ?? undefined,
-      storedAt: r.storedAt ?? undefined,
-      tombstoned: values.length > 0 && values.every((v) => v === null),
-    };
-  });
+/**
+ * Decodes a 200 answer to `GET /list`, tolerating both entry shapes the relay produces. More
+ * than `maxEntries` entries is `BAD_RESPONSE` before parsing; entries are validated one at a
+ * time and the first bad one ends the check (one issue, never one per entry).
+ */
+export function readListResponse(status: number, text: string, maxEntries = DEFAULT_MAX_LIST_ENTRIES): ListEntry[] {
+  const { records } = parseOrThrow(listOk, 'list', undefined, status, text, maxEntries);
+  const entries: ListEntry[] = new Array(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const entry = toListEntry(records[i]);
+    if (typeof entry === 'string') throw badResponse('list', undefined, status, text, `entry ${i}: ${entry}`);
+    entries[i] = entry;
+  }
+  return entries;
+}
+
+/**
+ * One `/list` entry checked by hand (a plain loop costs a fraction of a schema that copies every
+ * record), or why it is not one: `soul` a string, `data` an object or absent, `recordType` a
+ * string or absent, `storedAt` a number, a string or absent (`null` counts as absent).
+ */
+function toListEntry(raw: unknown): ListEntry | string {
+  if (!isPlainObject(raw)) return 'not an object';
+  const { soul, data: rawData, recordType, storedAt } = raw;
+  if (typeof soul !== 'string') return 'soul is not a string';
+  if (rawData != null && !isPlainObject(rawData)) return 'data is not an object';
+  if (recordType != null && typeof recordType !== 'string') return 'recordType is not a string';
+  if (storedAt != null && typeof storedAt !== 'number' && typeof storedAt !== 'string') return 'storedAt is not a number or string';
+  const data: Record<string, unknown> = {};
+  let live = 0;
+  let size = 0;
+  if (rawData) {
+    for (const key of Object.keys(rawData)) {
+      if (key === '_') continue;
+      const value = rawData[key];
+      data[key] = value;
+      size++;
+      if (value !== null) live++;
+    }
+  }
+  return {
+    soul,
+    data,
+    recordType: recordType ?? undefined,
+    storedAt: (storedAt as number | string | null | undefined) ?? undefined,
+    tombstoned: size > 0 && live === 0,
+  };
 }
 
 /**

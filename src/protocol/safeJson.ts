@@ -1,4 +1,5 @@
 import { GunRelayError } from '../errors.js';
+import { jsonBoundsProblem, type JsonBounds } from './jsonBounds.js';
 
 /**
  * Keys that are never copied out of untrusted input. `__proto__` would replace an object's
@@ -12,20 +13,50 @@ export function isForbiddenKey(key: string): boolean {
   return FORBIDDEN_KEYS.has(key);
 }
 
-function dropForbidden(this: unknown, key: string, value: unknown): unknown {
-  return FORBIDDEN_KEYS.has(key) ? undefined : value;
+/** True when `text` may spell a forbidden key: literally, or through a `\\u` escape. */
+function mayHoldForbiddenKey(text: string): boolean {
+  return text.includes('\\u') || text.includes('__proto__') || text.includes('constructor') || text.includes('prototype');
 }
 
-/** Result of {@link parseJsonSafe}: the parsed value, or `ok: false` when the text is not JSON. */
-export type SafeParseResult = { ok: true; value: unknown } | { ok: false };
-
-/** `JSON.parse` that drops forbidden keys at every depth and never throws. */
-export function parseJsonSafe(text: string): SafeParseResult {
-  try {
-    return { ok: true, value: JSON.parse(text, dropForbidden) as unknown };
-  } catch {
-    return { ok: false };
+/**
+ * Deletes forbidden keys from freshly parsed JSON, at every depth, without recursion. (A
+ * `JSON.parse` reviver does the same but costs a function call per value, ten times the parse.)
+ */
+function dropForbiddenKeys(root: unknown): void {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (Array.isArray(v)) {
+      for (const item of v) if (item !== null && typeof item === 'object') stack.push(item);
+    } else if (v !== null && typeof v === 'object') {
+      const record = v as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        if (FORBIDDEN_KEYS.has(key)) delete record[key];
+        else if (record[key] !== null && typeof record[key] === 'object') stack.push(record[key]);
+      }
+    }
   }
+}
+
+/** Result of {@link parseJsonSafe}: the parsed value, or `ok: false` with why (not JSON, or out of bounds). */
+export type SafeParseResult = { ok: true; value: unknown } | { ok: false; reason: string };
+
+/**
+ * `JSON.parse` that drops forbidden keys at every depth and never throws. The text is first
+ * checked against `bounds` (nesting at most {@link MAX_JSON_DEPTH} unless told otherwise), so no
+ * parsed value is deep enough to overflow recursive code with a `RangeError`.
+ */
+export function parseJsonSafe(text: string, bounds?: JsonBounds): SafeParseResult {
+  const problem = jsonBoundsProblem(text, bounds);
+  if (problem !== undefined) return { ok: false, reason: problem };
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch {
+    return { ok: false, reason: 'body is not JSON' };
+  }
+  if (mayHoldForbiddenKey(text)) dropForbiddenKeys(value);
+  return { ok: true, value };
 }
 
 /** True for `{}`-like objects (prototype `Object.prototype` or `null`), false for arrays, Dates, Buffers... */
