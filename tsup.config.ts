@@ -7,6 +7,7 @@ export default defineConfig({
     'oip/index': 'src/oip/index.ts',
     'legacy/index': 'src/legacy/index.ts',
     'diagnostics/index': 'src/diagnostics/index.ts',
+    'redis/index': 'src/stores/redis/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -15,5 +16,5 @@ export default defineConfig({
   target: 'node20',
   splitting: false,
   shims: true,
-  external: ['gun'],
+  external: ['gun', 'ioredis'],
 });

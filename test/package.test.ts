@@ -69,6 +69,13 @@ describe('packed tarball', () => {
     });
   }
 
+  it('gun-relay-client/redis loads without ioredis installed (it only uses the caller\'s connection)', () => {
+    assert.equal(fs.existsSync(path.join(consumer, 'node_modules', 'ioredis')), false);
+    const file = path.join(consumer, 'redis.cjs');
+    fs.writeFileSync(file, "const r = require('gun-relay-client/redis'); console.log(typeof r.RedisLedgerStore, typeof r.RedisLeaseStore);");
+    assert.equal(execFileSync(process.execPath, [file], { cwd: consumer, encoding: 'utf8', timeout: 30_000 }).trim(), 'function function');
+  });
+
   it('types check from a TypeScript consumer in both module kinds', () => {
     const body = `
       const client = new GunRelayClient({ baseUrl: 'http://127.0.0.1:1', failureThreshold: 3 });

@@ -1,6 +1,6 @@
 // Test infrastructure for users of gun-relay-client: a local relay over the real `gun` (one or
 // several separate stores), a copy of the OIP indexer's `/gun-relay` proxy, and a
-// fault-injection HTTP server. Import from `gun-relay-client/testing`.
+// fault-injection HTTP server, and a throw-away redis-server. Import from `gun-relay-client/testing`.
 export { startLocalRelay } from './LocalRelay.js';
 export type {
   LocalRelay,
@@ -20,3 +20,5 @@ export type {
   FaultRequestRecord,
   FaultServer,
 } from './FaultServer.js';
+export { startRedisServer } from './RedisServer.js';
+export type { RedisServer, RedisServerOptions } from './RedisServer.js';

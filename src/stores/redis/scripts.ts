@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+
+/** The caller's ioredis connection: a `Redis` or a `Cluster`. */
+export type RedisConnection = Redis | Cluster;
+
+/** A Lua script run with EVALSHA, falling back to EVAL when the server does not have it cached. */
+export class LuaScript {
+  private readonly sha: string;
+
+  constructor(readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  /** Runs the script with `keys` and `args`. */
+  async run(redis: RedisConnection, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
+      return redis.eval(this.source, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+/** Redis server time in ms, inside a script. */
+const NOW = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+/**
+ * Counts the worker in ARGV[worker] once, gives the entry (KEYS[1]) its TTL ARGV[ttl] and lists it
+ * in the index (KEYS[2]) under ARGV[1]; defines `nw`, `ttl` and `now`.
+ */
+function touch(worker: number, ttl: number): string {
+  return `if redis.call('HSETNX', KEYS[1], 'w:' .. ARGV[${worker}], '1') == 1 then redis.call('HINCRBY', KEYS[1], 'nw', 1) end
+local nw = tonumber(redis.call('HGET', KEYS[1], 'nw'))
+local ttl = tonumber(ARGV[${ttl}])
+redis.call('PEXPIRE', KEYS[1], ttl)
+${NOW}
+redis.call('ZADD', KEYS[2], now + ttl, ARGV[1])`;
+}
+
+/**
+ * Counts one failure. KEYS: entry, index. ARGV: member, op, soul, wallNow, ttlMs, threshold,
+ * quorum, worker, code, status, reason, channel. Returns {failures, workers, quarantined}.
+ * Publishes the entry when it is (still) quarantined.
+ */
+export const RECORD_FAILURE = new LuaScript(`
+local f = redis.call('HINCRBY', KEYS[1], 'f', 1)
+if f == 1 then redis.call('HSET', KEYS[1], 'fa', ARGV[4], 'op', ARGV[2], 'soul', ARGV[3]) end
+redis.call('HSET', KEYS[1], 'la', ARGV[4], 'c', ARGV[9], 's', ARGV[10], 'r', ARGV[11])
+${touch(8, 5)}
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local q = 0
+if f >= tonumber(ARGV[6]) and nw >= tonumber(ARGV[7]) then
+  q = 1
+  redis.call('HSET', KEYS[1], 'q', '1')
+  local fa = redis.call('HGET', KEYS[1], 'fa')
+  redis.call('PUBLISH', ARGV[12], cjson.encode({t = 'q', op = ARGV[2], soul = ARGV[3], f = f, nw = nw, ttl = ttl,
+    c = ARGV[9], s = ARGV[10], r = ARGV[11], fa = fa, la = ARGV[4], src = ARGV[8]}))
+end
+return {f, nw, q}
+`);
+
+/**
+ * Clears an entry. KEYS: entry, index. ARGV: member, op, soul, reason, worker, channel.
+ * Publishes the clear when the entry existed. Returns 1 when it existed.
+ */
+export const CLEAR = new LuaScript(`
+local existed = redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+if existed == 1 then
+  redis.call('PUBLISH', ARGV[6], cjson.encode({t = 'c', op = ARGV[2], soul = ARGV[3], why = ARGV[4], src = ARGV[5]}))
+end
+return existed
+`);
+
+/**
+ * Reseeds a quarantined entry a worker still holds after Redis lost it (restart). KEYS: entry,
+ * index. ARGV: member, op, soul, failures, remainingMs, code, status, reason, firstAt, lastAt,
+ * worker, channel. Leaves an entry that is already quarantined with as many failures alone.
+ */
+export const SEED = new LuaScript(`
+local cur = tonumber(redis.call('HGET', KEYS[1], 'f') or '0')
+local f = tonumber(ARGV[4])
+if redis.call('HGET', KEYS[1], 'q') == '1' and cur >= f then return 0 end
+if cur > f then f = cur end
+redis.call('HSET', KEYS[1], 'f', f, 'op', ARGV[2], 'soul', ARGV[3], 'c', ARGV[6], 's', ARGV[7], 'r', ARGV[8],
+  'fa', ARGV[9], 'la', ARGV[10], 'q', '1')
+${touch(11, 5)}
+redis.call('PUBLISH', ARGV[12], cjson.encode({t = 'q', op = ARGV[2], soul = ARGV[3], f = f, nw = nw, ttl = ttl,
+  c = ARGV[6], s = ARGV[7], r = ARGV[8], fa = ARGV[9], la = ARGV[10], src = ARGV[11]}))
+return 1
+`);
+
+/** Lists live index members (pruning expired ones). KEYS: index. ARGV: limit. */
+export const LIST_LIVE = new LuaScript(`
+${NOW}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+return redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf', 'LIMIT', 0, tonumber(ARGV[1]))
+`);
+
+/** Takes a lease if free or already ours. KEYS: lease. ARGV: holder, ttlMs. */
+export const LEASE_ACQUIRE = new LuaScript(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0
+`);
+
+/** Extends a lease we hold. KEYS: lease. ARGV: holder, ttlMs. */
+export const LEASE_EXTEND = new LuaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0
+`);
+
+/** Compare-and-delete: releases a lease only when we hold it. KEYS: lease. ARGV: holder. */
+export const LEASE_RELEASE = new LuaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);

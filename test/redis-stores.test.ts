@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { GunRelayClient, type QuarantineEvent } from '../src/index.js';
+import { RedisLeaseStore, RedisLedgerStore } from '../src/stores/redis/index.js';
+import { startFaultServer, startRedisServer, type FaultServer, type RedisServer } from '../src/testing/index.js';
+
+/** Polls `check` every 5 ms until it holds; fails after `ms` (real time, bounded). */
+async function until(check: () => boolean | Promise<boolean>, ms = 5_000, what = 'condition'): Promise<number> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > ms) throw new Error(`${what} not reached within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return Date.now() - start;
+}
+
+describe('Redis stores against a real redis-server', () => {
+  let redisServer: RedisServer;
+  let relay: FaultServer;
+  const connections: Redis[] = [];
+  const stores: RedisLedgerStore[] = [];
+  const clients: GunRelayClient[] = [];
+
+  before(async () => {
+    redisServer = await startRedisServer();
+    relay = await startFaultServer((req) =>
+      String((req.body as { soul?: string } | undefined)?.soul).startsWith('bad:')
+        ? { status: 500, body: { error: 'Invalid data: Array at bad' } }
+        : { status: 200, body: { success: true } },
+    );
+  });
+  after(async () => {
+    for (const c of clients) c.close();
+    for (const s of stores) s.close();
+    for (const r of connections) r.disconnect();
+    await relay.close();
+    await redisServer.close();
+  });
+
+  function connection(): Redis {
+    const r = new Redis({ host: redisServer.host, port: redisServer.port, maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+    r.on('error', () => undefined);
+    connections.push(r);
+    return r;
+  }
+
+  /** A worker: its own Redis connection, store and client, as a separate process would have. */
+  async function worker(prefix: string, over: Partial<ConstructorParameters<typeof RedisLedgerStore>[0]> = {}, clientOver: Record<string, unknown> = {}) {
+    const store = new RedisLedgerStore({ redis: connection(), prefix, ...over });
+    stores.push(store);
+    const client = new GunRelayClient({ baseUrl: relay.url, retry: false, breaker: false, failureTtlMs: 60_000, ledgerStore: store, ...clientOver });
+    clients.push(client);
+    await until(() => (client.stats().ledgerStore?.loads ?? 0) >= 1, 5_000, 'initial load');
+    return { store, client };
+  }
+
+  it('a quarantine learned by one worker reaches the others through pub/sub; the data layout is as documented', async (t) => {
+    const a = await worker('t1');
+    const b = await worker('t1');
+    const fleet: QuarantineEvent[] = [];
+    b.client.on('quarantine', (e) => fleet.push(e));
+    relay.reset();
+    await a.client.put('bad:1', { x: 1 }).catch(() => undefined);
+    await until(() => a.client.stats().ledgerStore!.written >= 1, 5_000, 'first write');
+    await b.client.put('bad:1', { x: 1 }).catch(() => undefined);
+    await until(() => b.client.stats().ledgerStore!.written >= 1, 5_000, 'second write');
+    const sent = Date.now();
+    await a.client.put('bad:1', { x: 1 }).catch(() => undefined);
+    const propagationMs = await until(() => b.client.isQuarantined('put', 'bad:1'), 2_000, 'propagation');
+    assert.ok(Date.now() - sent < 2_000);
+    assert.equal(relay.requestCount, 3, 'three failing requests fleet-wide');
+    assert.equal((await b.client.put('bad:1', { x: 1 })).outcome, 'skipped');
+    assert.equal((await a.client.put('bad:1', { x: 1 })).outcome, 'skipped');
+    assert.equal(relay.requestCount, 3);
+    assert.equal(fleet.length, 1);
+    assert.equal(fleet[0]!.fleet, true);
+    assert.equal(fleet[0]!.failures, 3);
+
+    const r = connection();
+    const key = '{t1:ledger}:e:3:put:bad:1';
+    const hash = await r.hgetall(key);
+    assert.equal(hash['f'], '3');
+    assert.equal(hash['nw'], '2', 'two distinct workers');
+    assert.equal(hash['q'], '1');
+    assert.equal(hash['c'], 'SOUL_REJECTED');
+    const pttl = await r.pttl(key);
+    assert.ok(pttl > 50_000 && pttl <= 60_000, `entry has its own TTL (${pttl})`);
+    assert.ok((await r.zscore('{t1:ledger}:index', '3:put:bad:1')) !== null, 'listed in the sorted set');
+    t.diagnostic(`propagation (loopback, one sample): ${propagationMs} ms`);
+  });
+
+  it('a worker that starts later loads the current quarantine; clears and forgives propagate', async () => {
+    const a = await worker('t2');
+    for (let i = 0; i < 3; i++) a.client.recordFailure('es', 'pub:1', { code: 'ES_MAPPING', reason: 'bad mapping' });
+    for (let i = 0; i < 3; i++) a.client.recordFailure('index', 'pub:2', { code: 'X' });
+    await until(() => a.client.stats().ledgerStore!.written >= 6, 5_000, 'writes');
+    const late = await worker('t2');
+    assert.equal(late.client.isQuarantined('es', 'pub:1'), true, 'loaded at start');
+    assert.equal(late.client.quarantined().find((q) => q.op === 'es')?.lastReason, 'bad mapping');
+    a.client.recordSuccess('es', 'pub:1');
+    await until(() => !late.client.isQuarantined('es', 'pub:1'), 2_000, 'clear propagation');
+    late.client.forgive('pub:2');
+    await until(() => !a.client.isQuarantined('index', 'pub:2'), 2_000, 'forgive propagation');
+    assert.equal(await connection().exists('{t2:ledger}:e:5:index:pub:2'), 0);
+  });
+
+  it('quarantineAfterWorkers: 2 — one worker alone skips locally but does not quarantine the fleet', async () => {
+    const a = await worker('t3', { quarantineAfterWorkers: 2 });
+    const b = await worker('t3', { quarantineAfterWorkers: 2 });
+    for (let i = 0; i < 4; i++) a.client.recordFailure('es', 'pub:q', { code: 'X' });
+    await until(() => a.client.stats().ledgerStore!.written >= 4, 5_000, 'writes');
+    assert.equal(a.client.isQuarantined('es', 'pub:q'), true);
+    assert.equal(b.client.isQuarantined('es', 'pub:q'), false);
+    b.client.recordFailure('es', 'pub:q', { code: 'X' });
+    await until(() => b.client.isQuarantined('es', 'pub:q'), 2_000, 'quorum quarantine');
+  });
+
+  it('Redis down: calls and skips go on, writes queue up to the cap and drop oldest; after a restart the fleet reseeds and converges', async () => {
+    const a = await worker('t4', { maxQueuedWrites: 5, writeTimeoutMs: 200 });
+    for (let i = 0; i < 3; i++) await a.client.put('bad:down', { x: 1 }).catch(() => undefined);
+    await until(() => a.client.stats().ledgerStore!.written >= 3, 5_000, 'writes');
+    await redisServer.kill();
+    await until(() => !a.client.stats().ledgerStore!.connected, 5_000, 'disconnect seen');
+    relay.reset();
+    // Calls keep working: a healthy put is written, the quarantined soul is skipped, others fail and count locally.
+    assert.equal((await a.client.put('ok:1', { x: 1 })).outcome, 'written');
+    assert.equal((await a.client.put('bad:down', { x: 1 })).outcome, 'skipped');
+    for (let i = 0; i < 10; i++) a.client.recordFailure('es', `pub:${i}`, { code: 'X' });
+    const s = a.client.stats().ledgerStore!;
+    assert.equal(s.queued, 5, 'the queue is capped');
+    assert.equal(s.dropped, 5, 'the oldest writes were dropped and counted');
+    assert.equal(relay.requestCount, 1);
+
+    await redisServer.restart();
+    await until(() => (a.client.stats().ledgerStore?.loads ?? 0) >= 2, 10_000, 'reload after reconnect');
+    // Redis came back empty; the worker reseeded its quarantine, so a new worker learns it.
+    const b = await worker('t4');
+    assert.equal(b.client.isQuarantined('put', 'bad:down'), true, 'reseeded after the restart');
+    for (let i = 0; i < 3; i++) await b.client.put('bad:new', { x: 1 }).catch(() => undefined);
+    await until(() => a.client.isQuarantined('put', 'bad:new'), 2_000, 'convergence after the restart');
+  });
+});
+
+describe('RedisLeaseStore against a real redis-server', () => {
+  let redisServer: RedisServer;
+  let redis: Redis;
+  before(async () => {
+    redisServer = await startRedisServer();
+    redis = new Redis({ host: redisServer.host, port: redisServer.port, maxRetriesPerRequest: 1 });
+    redis.on('error', () => undefined);
+  });
+  after(async () => {
+    redis.disconnect();
+    await redisServer.close();
+  });
+
+  it('acquire is exclusive; the holder re-acquires and extends; release is compare-and-delete', async () => {
+    const leases = new RedisLeaseStore({ redis, prefix: 'l1' });
+    assert.equal(await leases.acquire('sync', 'w1', 60_000), true);
+    assert.equal(await leases.acquire('sync', 'w2', 60_000), false);
+    assert.equal(await leases.acquire('sync', 'w1', 60_000), true, 'the holder may take it again');
+    assert.equal(await leases.extend('sync', 'w2', 60_000), false, 'a non-holder cannot extend');
+    await redis.pexpire('l1:lease:sync', 1_000);
+    assert.equal(await leases.extend('sync', 'w1', 60_000), true);
+    assert.ok((await redis.pttl('l1:lease:sync')) > 50_000, 'extend renewed the TTL');
+    assert.equal(await leases.release('sync', 'w2'), false, 'a stale holder never releases another holder’s lease');
+    assert.equal(await redis.get('l1:lease:sync'), 'w1');
+    assert.equal(await leases.release('sync', 'w1'), true);
+    assert.equal(await leases.acquire('sync', 'w2', 60_000), true);
+  });
+
+  it('a crashed holder’s lease expires and another takes over; Redis down answers false, never throws', async () => {
+    const leases = new RedisLeaseStore({ redis, prefix: 'l2', timeoutMs: 300 });
+    assert.equal(await leases.acquire('sync', 'dead', 100), true);
+    await until(async () => leases.acquire('sync', 'alive', 60_000), 5_000, 'takeover after expiry');
+    assert.equal(await leases.extend('sync', 'dead', 60_000), false, 'the old holder learns it lost the lease');
+    await redisServer.kill();
+    assert.equal(await leases.extend('sync', 'alive', 60_000), false);
+    assert.ok(leases.stats().errors >= 1);
+    await redisServer.restart();
+  });
+});
