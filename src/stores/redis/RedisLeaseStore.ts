@@ -1,3 +1,4 @@
+import type { LeaseStore } from '../LeaseStore.js';
 import { RedisKeys } from './keys.js';
 import { LEASE_ACQUIRE, LEASE_EXTEND, LEASE_RELEASE, type LuaScript, type RedisConnection } from './scripts.js';
 
@@ -18,13 +19,13 @@ export interface RedisLeaseStoreStats {
 }
 
 /**
- * The `LeaseStore` for a fleet: a lease is a Redis string holding its holder, with a PX expiry.
+ * The {@link LeaseStore} for a fleet: a lease is a Redis string holding its holder, with a PX expiry.
  * `acquire` is SET NX PX (or a PEXPIRE when the holder already holds it), `extend` and `release`
  * compare the holder before PEXPIRE or DEL, all in Lua, so a stale holder never extends or
  * releases someone else's lease. When Redis fails or is slower than `timeoutMs` the answer is
  * `false`: no holder can prove it holds the lease, so no cycle runs twice at once.
  */
-export class RedisLeaseStore {
+export class RedisLeaseStore implements LeaseStore {
   /** The key layout in use. */
   readonly keys: RedisKeys;
   private readonly redis: RedisConnection;
