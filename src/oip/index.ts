@@ -1,6 +1,7 @@
 /**
- * The OIP record codec: souls, DIDs, record nodes and their encryption envelope. Pure
- * functions, no network. Subpath export `gun-relay-client/oip`.
+ * The OIP record codec (souls, DIDs, record nodes and their encryption envelope: pure functions,
+ * no network) and the registry helpers sync workers use through a client (index snapshots,
+ * single-field index writes, the deletion registry). Subpath export `gun-relay-client/oip`.
  */
 export {
   SOUL_HASH_LENGTH,
@@ -50,3 +51,16 @@ export type {
   ParseRecordOptions,
 } from './recordCodec.js';
 export { canonicalJson } from '../protocol/safeJson.js';
+export {
+  DELETED_INDEX_SOUL,
+  DELETED_RECORDS_ROOT,
+  REGISTRY_ROOT,
+  deletedRecordSoul,
+  registryIndexSoul,
+  registryNodeSoul,
+} from './registrySouls.js';
+export { indexAdd, indexRemove } from './indexWrites.js';
+export type { IndexEntry, RegistryIo } from './indexWrites.js';
+export { IndexSnapshot } from './IndexSnapshot.js';
+export type { IndexSnapshotOptions } from './IndexSnapshot.js';
+export { DeletionRegistry } from './DeletionRegistry.js';
