@@ -1,0 +1,238 @@
+/**
+ * A fleet of worker processes sharing one redis-server and one relay (FaultServer refusing the
+ * poisoned souls). Every wait is bounded in count and time; processes are killed in `after`.
+ */
+import assert from 'node:assert/strict';
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { startFaultServer, startRedisServer, type FaultServer, type RedisServer } from '../src/testing/index.js';
+
+const W = 4;
+const WORKER = path.join(import.meta.dirname, 'fleet', 'worker.ts');
+
+interface Msg {
+  type: string;
+  [k: string]: unknown;
+}
+
+/** A worker process and the messages it sent. */
+class Worker {
+  readonly messages: Msg[] = [];
+  private waiters: Array<() => void> = [];
+  exited = false;
+
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (m: Msg) => {
+      this.messages.push(m);
+      for (const w of this.waiters.splice(0)) w();
+    });
+    child.on('exit', () => {
+      this.exited = true;
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  /** The next message of `type` after `from` (bounded wait). */
+  async next(type: string, timeoutMs = 20_000, from = 0): Promise<Msg> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages.slice(from).find((m) => m.type === type);
+      if (found) return found;
+      if (this.exited) throw new Error(`worker exited before sending ${type}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${type} from a worker within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  send(msg: Msg): void {
+    this.child.send(msg);
+  }
+}
+
+describe('a fleet of 4 worker processes sharing one Redis and one relay', () => {
+  let redis: RedisServer;
+  let relay: FaultServer;
+  let failing = 0;
+  const failingAt = new Map<string, number[]>();
+  const spawned: Worker[] = [];
+
+  before(async () => {
+    redis = await startRedisServer();
+    relay = await startFaultServer((req) => {
+      const soul = String((req.body as { soul?: string } | undefined)?.soul);
+      if (!soul.startsWith('ok:')) {
+        failing++;
+        failingAt.set(soul, [...(failingAt.get(soul) ?? []), Date.now()]);
+        return { status: 500, body: { error: `Invalid data: Array at ${soul}.tags` } };
+      }
+      return { status: 200, body: { success: true } };
+    });
+  });
+  after(async () => {
+    for (const w of spawned) if (!w.exited) w.child.kill('SIGKILL');
+    await relay.close();
+    await redis.close();
+  });
+
+  function spawn(index: number, env: Record<string, string>): Worker {
+    const child = fork(WORKER, [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, WORKER_INDEX: String(index), REDIS_PORT: String(redis.port), RELAY_URL: relay.url, ...env },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    const w = new Worker(child);
+    spawned.push(w);
+    return w;
+  }
+
+  async function ledgerFleet(useStore: boolean, prefix: string): Promise<Worker[]> {
+    const workers = Array.from({ length: W }, (_, i) => spawn(i, { MODE: 'ledger', USE_STORE: useStore ? '1' : '0', PREFIX: prefix }));
+    await Promise.all(workers.map((w) => w.next('ready')));
+    return workers;
+  }
+
+  /**
+   * Runs `rounds` passes over `souls` in lock-step (every worker finishes a step before the next
+   * starts, `paceMs` apart, so the same soul is touched by two workers at least two steps apart);
+   * returns the outcome counts summed over workers.
+   */
+  async function phase(workers: Worker[], souls: string[], rounds = 4, paceMs = 40): Promise<Record<string, number>> {
+    for (let step = 0; step < rounds * souls.length; step++) {
+      const from = workers.map((w) => w.messages.length);
+      for (const w of workers) w.send({ type: 'step', souls, step });
+      await Promise.all(workers.map((w, i) => w.next('stepDone', 10_000, from[i])));
+      await new Promise((r) => setTimeout(r, paceMs));
+    }
+    const from = workers.map((w) => w.messages.length);
+    for (const w of workers) w.send({ type: 'phaseEnd' });
+    const done = await Promise.all(workers.map((w, i) => w.next('phaseDone', 10_000, from[i])));
+    const sum: Record<string, number> = {};
+    for (const d of done) for (const [k, v] of Object.entries(d['outcomes'] as Record<string, number>)) sum[k] = (sum[k] ?? 0) + v;
+    return sum;
+  }
+
+  async function report(workers: Worker[]): Promise<Msg[]> {
+    const from = workers.map((w) => w.messages.length);
+    for (const w of workers) w.send({ type: 'report' });
+    return Promise.all(workers.map((w, i) => w.next('report', 10_000, from[i])));
+  }
+
+  async function exit(workers: Worker[]): Promise<void> {
+    for (const w of workers) w.send({ type: 'exit' });
+    await Promise.all(workers.map((w) => new Promise<void>((r) => (w.exited ? r() : w.child.once('exit', () => r())))));
+  }
+
+  const poisoned = (tag: string, n = 10) => Array.from({ length: n }, (_, i) => `${tag}:${i}`);
+
+  it('without a store each worker pays 3 failing requests per poisoned soul: 3·W·10 = 120', async (t) => {
+    const workers = await ledgerFleet(false, 'nostore');
+    failing = 0;
+    const out = await phase(workers, poisoned('solo'));
+    await exit(workers);
+    t.diagnostic(`failing requests without a store: ${failing}`);
+    assert.equal(failing, 3 * W * 10);
+    assert.equal(out['ok:written'], W * 4 * 10);
+  });
+
+  it('with RedisLedgerStore: ≤ 30 failing requests fleet-wide; a Redis kill and restart fails no call and the fleet converges again', async (t) => {
+    const workers = await ledgerFleet(true, 'store');
+
+    // Phase 1: Redis up.
+    failing = 0;
+    failingAt.clear();
+    const p1 = await phase(workers, poisoned('bad'));
+    const phase1Failing = failing;
+    t.diagnostic(`failing requests with the store (W=4, 10 poisoned souls): ${phase1Failing}`);
+    assert.ok(phase1Failing <= 30, `${phase1Failing} failing requests reached the relay`);
+    assert.equal(p1['ok:written'], W * 4 * 10, 'every healthy put was written');
+
+    // Propagation: from the failing request that crossed the threshold to each worker applying it.
+    const reports1 = await report(workers);
+    let maxPropagation = 0;
+    for (const r of reports1) {
+      for (const a of r['applied'] as Array<{ soul: string; at: number }>) {
+        const third = failingAt.get(a.soul)?.[2];
+        if (third !== undefined && a.at >= third) maxPropagation = Math.max(maxPropagation, a.at - third);
+      }
+    }
+    t.diagnostic(`propagation, threshold-crossing request to applied on another worker: max ${maxPropagation} ms`);
+    for (const r of reports1) assert.deepEqual([...(r['quarantined'] as string[])].filter((s) => s.startsWith('bad:')).sort(), poisoned('bad').sort());
+
+    // Phase 2: Redis killed. Calls go on: healthy puts written, poisoned ones refused or skipped, nothing else.
+    await redis.kill();
+    failing = 0;
+    const p2 = await phase(workers, poisoned('down', 5), 4, 5);
+    assert.equal(p2['ok:written'], W * 4 * 5, 'no healthy call failed because Redis was down');
+    assert.deepEqual(Object.keys(p2).sort(), ['bad:SOUL_REJECTED', 'bad:skipped', 'ok:written'].filter((k) => p2[k] !== undefined).sort());
+    assert.ok(failing <= 3 * W * 5, 'each worker still quarantines locally');
+    t.diagnostic(`failing requests while Redis was down (W=4, 5 souls): ${failing}`);
+
+    // Phase 3: Redis restarted empty. The workers reload and reseed, and the fleet converges again.
+    await redis.restart();
+    const probe = new Redis({ host: redis.host, port: redis.port });
+    const start = Date.now();
+    while ((await probe.exists('{store:ledger}:e:3:put:bad:0')) === 0 && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await probe.exists('{store:ledger}:e:3:put:bad:0'), 1, 'the workers reseeded their quarantine into the empty Redis');
+    probe.disconnect();
+    failing = 0;
+    const p3 = await phase(workers, poisoned('late'));
+    t.diagnostic(`failing requests after the restart (10 new poisoned souls): ${failing}`);
+    assert.ok(failing <= 30, `${failing} failing requests after the restart`);
+    assert.equal(p3['ok:written'], W * 4 * 10);
+    const reports3 = await report(workers);
+    for (const r of reports3) assert.ok((r['stats'] as { loads: number }).loads >= 2, 'reloaded after the reconnect');
+    await exit(workers);
+  });
+
+  it('4 processes run one SyncLoop with a RedisLeaseStore: cycles never overlap, and a killed holder is replaced within one lease TTL', async (t) => {
+    const leaseTtlMs = 800;
+    const workers = Array.from({ length: W }, (_, i) => spawn(i, { MODE: 'lease', PREFIX: 'lease', LEASE_TTL_MS: String(leaseTtlMs) }));
+    await Promise.all(workers.map((w) => w.next('ready')));
+    const cycles = () => workers.flatMap((w) => w.messages.filter((m) => m.type === 'cycleEnd')) as Array<Msg & { worker: number; start: number; end: number }>;
+    const bounded = async (check: () => boolean, ms: number, what: string) => {
+      const deadline = Date.now() + ms;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`${what} not within ${ms} ms`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await bounded(() => cycles().length >= 8, 15_000, '8 cycles');
+
+    // Kill the worker that is inside a cycle right now (it holds the lease).
+    const starts = () => workers.flatMap((w) => w.messages.filter((m) => m.type === 'cycleStart')) as Array<Msg & { worker: number; start: number }>;
+    const running = () => {
+      const s = starts().sort((a, b) => a.start - b.start).at(-1);
+      return s !== undefined && !cycles().some((c) => c.worker === s.worker && c.start === s.start) ? s : undefined;
+    };
+    await bounded(() => running() !== undefined, 5_000, 'a running cycle');
+    const last = running()!;
+    const victim = workers[last.worker]!;
+    victim.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await bounded(() => starts().some((s) => s.worker !== last.worker && s.start > killedAt), 5_000, 'takeover');
+    const takeover = starts().filter((s) => s.worker !== last.worker && s.start > killedAt).sort((a, b) => a.start - b.start)[0]!;
+    const takeoverMs = takeover.start - killedAt;
+    t.diagnostic(`takeover after the holder was killed: ${takeoverMs} ms (lease TTL ${leaseTtlMs} ms)`);
+    assert.ok(takeoverMs <= leaseTtlMs + 250, `takeover took ${takeoverMs} ms`);
+    assert.ok(takeoverMs >= 100, 'nobody took the lease while the killed holder still held it');
+
+    await bounded(() => cycles().filter((c) => c.start > killedAt).length >= 4, 10_000, '4 cycles after the takeover');
+    await exit(workers.filter((w) => w !== victim));
+    const all = cycles().sort((a, b) => a.start - b.start);
+    for (let i = 1; i < all.length; i++) {
+      assert.ok(all[i]!.start >= all[i - 1]!.end, `cycle of worker ${all[i]!.worker} started before worker ${all[i - 1]!.worker}'s ended`);
+    }
+    const holders = new Set(all.map((c) => c.worker));
+    t.diagnostic(`${all.length} cycles by workers ${[...holders].join(', ')}, none overlapping`);
+    assert.ok(holders.size >= 2, 'the lease moved to another process');
+  });
+});
