@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { systemClock, type Clock } from './clock.js';
+import { invalidOptionsError } from './optionsMessages.js';
 import { GunRelayError } from './errors.js';
 import type { LedgerStore } from './stores/LedgerStore.js';
 import type { Transport } from './transport/Transport.js';
@@ -152,7 +153,7 @@ export type ResolvedOptions = z.output<typeof clientOptionsSchema>;
 /** Validates options; throws `INVALID_OPTIONS` naming the first offending field. */
 export function resolveOptions(input: unknown): ResolvedOptions {
   const parsed = clientOptionsSchema.safeParse(input ?? {});
-  if (!parsed.success) throw invalidOptions(parsed.error, 'Invalid option');
+  if (!parsed.success) throw invalidOptionsError(parsed.error.issues[0], input ?? {}, clientOptionsSchema);
   return parsed.data;
 }
 

@@ -46,7 +46,8 @@ describe('client options', () => {
 
   it('names the offending field', () => {
     assert.equal(invalidField({}), 'baseUrl');
-    assert.equal(invalidField({ baseUrl: 'ftp://x' }), 'baseUrl.0');
+    assert.equal(invalidField({ baseUrl: 'ftp://x' }), 'baseUrl');
+    assert.equal(invalidField({ baseUrl: ['http://a', 'ftp://x'] }), 'baseUrl[1]');
     assert.equal(invalidField({ baseUrl: 'http://a', failureThreshold: 0 }), 'failureThreshold');
     assert.equal(invalidField({ baseUrl: 'http://a', maxTrackedSouls: 1.5 }), 'maxTrackedSouls');
     assert.equal(invalidField({ baseUrl: 'http://a', retry: { retries: -1 } }), 'retry.retries');

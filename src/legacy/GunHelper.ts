@@ -7,6 +7,7 @@ import { isGunRelayError } from '../errors.js';
 import { toDid } from '../oip/did.js';
 import { computeSoul as computeRecordSoul, publisherHash } from '../oip/souls.js';
 import type { Logger } from '../options.js';
+import { renameOption } from '../optionsMessages.js';
 import type { GunNode } from '../protocol/input.js';
 import { legacyBaseUrl, legacyPutTimeoutMs, legacyThrowOnSkip } from './config.js';
 import { GunSkippedError, toLegacyError } from './legacyErrors.js';
@@ -99,7 +100,12 @@ export class GunHelper {
   /** Reads `GUN_PEERS` and `GUN_REGISTRY_TIMEOUT_MS`; cheap: reuses the relay's shared client, starts no timer. */
   constructor(options: GunHelperOptions = {}) {
     this.apiUrl = legacyBaseUrl();
-    this.shared = sharedClient(this.apiUrl, legacyPutTimeoutMs(), console);
+    try {
+      this.shared = sharedClient(this.apiUrl, legacyPutTimeoutMs(), console);
+    } catch (error) {
+      // The URL came from the environment (or its default): name GUN_PEERS, not an option never set.
+      throw isGunRelayError(error) ? renameOption(error, 'baseUrl', 'GUN_PEERS', 'GUN_PEERS') : error;
+    }
     if (options.logger !== undefined) this.shared.sink.logger = options.logger;
     this.client = this.shared.client;
     this.throwOnSkip = options.throwOnSkip ?? legacyThrowOnSkip();

@@ -27,7 +27,7 @@ export function prepareWrite(soul: unknown, node: unknown, op: Operation, maxBod
   const snapshot = snapshotNode(node, maxBodyLength, soulProblem);
   if (!snapshot.ok) {
     const { path, message } = snapshot.problem;
-    throw new GunRelayError('INVALID_INPUT', `${op}: invalid node${path ? ` at ${path}` : ''}: ${message}`, {
+    throw new GunRelayError('INVALID_INPUT', `${op}: invalid node${path ? `, key ${JSON.stringify(path)}` : ''}: ${message}`, {
       op,
       soul,
       field: path ? `node.${path}` : 'node',

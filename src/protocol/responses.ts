@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GunRelayError, type GunRelayErrorCode, type Operation } from '../errors.js';
 import type { GunValue } from './input.js';
+import { reasonSuffix } from './relayReason.js';
 import { isPlainObject, parseJsonSafe } from './safeJson.js';
 
 /** A node as read back from the relay: `_` removed, nested objects as links, `data`/`oip` possibly parsed. */
@@ -35,7 +36,7 @@ export function parseJson(text: string): unknown {
 }
 
 function badResponse(op: Operation, soul: string | undefined, status: number, text: string, why: string): GunRelayError {
-  return new GunRelayError('BAD_RESPONSE', `${op}: unexpected relay response (${why})`, {
+  return new GunRelayError('BAD_RESPONSE', `${op}: unexpected relay response (${why})${reasonSuffix(text)}`, {
     op,
     soul,
     status,
@@ -166,7 +167,7 @@ export function isSoulNotFound(text: string): boolean {
 
 /** The error for a 404 that is not about a soul: the base URL points at no relay endpoint. */
 export function endpointMissing(op: Operation, soul: string | undefined, status: number, text: string): GunRelayError {
-  return new GunRelayError('BAD_RESPONSE', `${op}: the relay has no such endpoint (check baseUrl: no path, no trailing slash)`, {
+  return new GunRelayError('BAD_RESPONSE', `${op}: the relay has no such endpoint (answered ${status}${reasonSuffix(text)}); baseUrl must be the relay's root URL, e.g. http://gun-relay:8765`, {
     op,
     soul,
     status,

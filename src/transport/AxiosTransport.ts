@@ -4,6 +4,7 @@ import axios, { AxiosError, type AxiosInstance, type AxiosResponse, type Interna
 import axiosRetryModule from 'axios-retry';
 import { GunRelayError, redactUrl, type GunRelayErrorCode } from '../errors.js';
 import { classifyStatus } from '../protocol/responses.js';
+import { reasonSuffix } from '../protocol/relayReason.js';
 import { parseRetryAfter } from '../resilience/backoff.js';
 import { DeadlineWire } from './deadline.js';
 import type { Transport, TransportRequest, TransportResponse } from './Transport.js';
@@ -230,7 +231,7 @@ export class AxiosTransport implements Transport {
       this.options.inspectBody?.(response.data);
       const text = bodyText(response.data, CLASSIFY_BYTES);
       const code = classifyStatus(response.status, text);
-      return new GunRelayError(code, `${op}: relay answered ${response.status}`, { ...details, status: response.status, bodyExcerpt: text });
+      return new GunRelayError(code, `${op}: relay answered ${response.status}${reasonSuffix(text)}`, { ...details, status: response.status, bodyExcerpt: text });
     }
     if (error.message.includes('maxBodyLength')) {
       return new GunRelayError('INVALID_INPUT', `${op}: request body larger than ${this.options.maxBodyLength} bytes`, details);

@@ -1,0 +1,49 @@
+import { redactUrl } from '../errors.js';
+
+/** Longest relay reason quoted in an error message, in characters. */
+export const REASON_LIMIT = 120;
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+const URL_WITH_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/[^\s@/]*@/gi;
+
+/** What the relay said, from its JSON `error` (a string, or an object such as a disk error) or `message`. */
+function said(text: string): string | undefined {
+  const head = text.length > 16_384 ? text.slice(0, 16_384) : text;
+  let body: unknown;
+  try {
+    body = JSON.parse(head);
+  } catch {
+    // Not JSON (a proxy's HTML page, a plain-text error): its visible text.
+    const visible = head.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ');
+    return visible.trim() === '' ? undefined : visible;
+  }
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { error, message } = body as { error?: unknown; message?: unknown };
+  if (typeof error === 'string') return error;
+  if (typeof error === 'object' && error !== null) {
+    const e = error as Record<string, unknown>;
+    const parts = [e.code, e.syscall, e.message].filter((p): p is string => typeof p === 'string');
+    return parts.length > 0 ? parts.join(' ') : undefined;
+  }
+  return typeof message === 'string' ? message : undefined;
+}
+
+/**
+ * A short excerpt of why the relay refused, safe to put into an error message and a log line:
+ * one line, no control characters, no `user:password@` in URLs, at most {@link REASON_LIMIT}
+ * characters, quoted. `undefined` when the body says nothing.
+ */
+export function relayReason(text: string): string | undefined {
+  const raw = said(text);
+  if (raw === undefined) return undefined;
+  const line = raw.replace(CONTROL_CHARS, ' ').replace(URL_WITH_USERINFO, (m) => redactUrl(m)).replace(/\s+/g, ' ').trim();
+  if (line === '') return undefined;
+  return JSON.stringify(line.length > REASON_LIMIT ? `${line.slice(0, REASON_LIMIT - 1)}…` : line);
+}
+
+/** `: "<reason>"` to append to a message, or nothing. */
+export function reasonSuffix(text: string): string {
+  const reason = relayReason(text);
+  return reason === undefined ? '' : `: ${reason}`;
+}
