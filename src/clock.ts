@@ -16,6 +16,11 @@ export interface Clock {
    * unref'd: a scheduled job never keeps the process alive by itself.
    */
   setTimer(ms: number, fn: () => void): TimerHandle;
+  /**
+   * Epoch milliseconds (the `Date.now()` scale), for the absolute times the SDK reports (`retryAt`,
+   * `lastFailureAt`, ...). Optional: without it, {@link epochNow} uses `Date.now()`.
+   */
+  wallNow?(): number;
 }
 
 /** A timer from {@link Clock.setTimer}. */
@@ -24,9 +29,15 @@ export interface TimerHandle {
   cancel(): void;
 }
 
-/** The wall clock: `performance.now()` and `setTimeout`. */
+/** Epoch milliseconds from `clock.wallNow()` when the clock has one, else `Date.now()`. */
+export function epochNow(clock: Pick<Clock, 'wallNow'>): number {
+  return clock.wallNow ? clock.wallNow() : Date.now();
+}
+
+/** The wall clock: `performance.now()` and `setTimeout`; epoch times from `Date.now()`. */
 export const systemClock: Clock = {
   now: () => performance.now(),
+  wallNow: () => Date.now(),
   sleep(ms, signal) {
     if (ms <= 0 && !signal?.aborted) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
@@ -57,20 +68,31 @@ interface Sleeper {
   resolve: () => void;
 }
 
+/** Where a {@link ManualClock}'s epoch time starts by default: 2026-01-01T00:00:00Z. */
+export const MANUAL_CLOCK_EPOCH = Date.UTC(2026, 0, 1);
+
 /**
  * A clock that moves only when told to. `advance(ms)` wakes every sleeper whose time has come,
- * in order, and lets their continuations run before returning.
+ * in order, and lets their continuations run before returning. Its epoch time (`wallNow()`)
+ * starts at `epochStart` and moves with it, so reported absolute times are deterministic too.
  */
 export class ManualClock implements Clock {
   private current: number;
+  private readonly epochOffset: number;
   private sleepers: Sleeper[] = [];
 
-  constructor(start = 0) {
+  constructor(start = 0, epochStart = MANUAL_CLOCK_EPOCH) {
     this.current = start;
+    this.epochOffset = epochStart - start;
   }
 
   now(): number {
     return this.current;
+  }
+
+  /** Epoch milliseconds: `epochStart` plus the time advanced since construction. */
+  wallNow(): number {
+    return this.current + this.epochOffset;
   }
 
   /** Number of sleeps and timers that have not yet been woken, aborted or cancelled. */

@@ -100,8 +100,8 @@ export interface QuarantineEvent {
   reason?: string;
   /** True when the quarantine came from another worker through the `ledgerStore`. */
   fleet?: true;
-  /** Clock time at which the entry expires unless it fails again. */
-  until: number;
+  /** Epoch ms at which the soul is tried again unless it fails again (`new Date(retryAt)`). */
+  retryAt: number;
 }
 
 /** Payload of the `recover` event: a soul that had failures is clear again. */
@@ -122,6 +122,7 @@ export interface SettleEvent {
   /** The result outcome (`written`, `deleted`, `absent`, `skipped`, `found`, `missing`, `listed`) or `error`. */
   outcome: string;
   code: GunRelayErrorCode | undefined;
+  /** Whole milliseconds from the call to its settling (0 for a skip). */
   durationMs: number;
 }
 

@@ -38,8 +38,8 @@ describe('app-defined failures in the ledger (recordFailure / isQuarantined)', (
     assert.equal(c.isQuarantined('index', 'pub:1'), false, 'ops are counted separately');
     assert.equal(c.isQuarantined('put', 'pub:1'), false);
     assert.equal(events.length, 1);
-    assert.deepEqual({ ...events[0], until: undefined }, { op: 'es', soul: 'pub:1', failures: 3, code: 'ES_MAPPING', reason: 'still bad', until: undefined });
-    assert.equal(events[0]!.until, 1_000 + 60_000);
+    assert.deepEqual({ ...events[0], retryAt: undefined }, { op: 'es', soul: 'pub:1', failures: 3, code: 'ES_MAPPING', reason: 'still bad', retryAt: undefined });
+    assert.equal(events[0]!.retryAt, Date.UTC(2026, 0, 1) + 60_000, 'epoch ms');
     assert.equal(c.stats().quarantinedSouls, 1);
     const [q] = c.quarantined();
     assert.equal(q!.op, 'es');

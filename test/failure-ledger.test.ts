@@ -76,12 +76,15 @@ describe('FailureLedger', () => {
     for (let i = 0; i < 3; i++) l.recordFailure('delete', 'x:1', 'SOUL_REJECTED', 500, clock.now());
     l.recordFailure('delete', 'x:2', 'SOUL_REJECTED', 500, clock.now());
     await clock.advance(10_000);
-    const q = l.quarantined();
+    const q = l.quarantined(clock.now(), clock.wallNow());
     assert.equal(q.length, 1);
     assert.equal(q[0]!.soul, 'x:1');
     assert.equal(q[0]!.op, 'delete');
     assert.equal(q[0]!.failures, 3);
     assert.equal(q[0]!.remainingMs, 50_000);
+    // Absolute times are epoch ms (the manual clock's epoch starts at 2026-01-01), not clock readings.
+    assert.equal(q[0]!.lastFailureAt, Date.UTC(2026, 0, 1));
+    assert.equal(q[0]!.retryAt, Date.UTC(2026, 0, 1) + 60_000);
   });
 
   it('a snapshot round-trips: live entries keep counts and remaining TTL, expired ones are dropped', async () => {
@@ -104,7 +107,7 @@ describe('FailureLedger', () => {
     assert.equal(fresh.l.skipCount('delete', 'old'), 0);
     assert.equal(fresh.l.skipCount('delete', 'new'), 4);
     assert.equal(fresh.l.quarantinedCount, 1);
-    assert.equal(fresh.l.quarantined()[0]!.remainingMs, 45_000);
+    assert.equal(fresh.l.quarantined(fresh.clock.now(), wall + 15_000)[0]!.remainingMs, 45_000);
     await fresh.clock.advance(45_001);
     assert.equal(fresh.l.skipCount('delete', 'new'), 0);
   });

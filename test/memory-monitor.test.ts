@@ -139,9 +139,22 @@ describe('MemoryMonitor: growth rates', () => {
     monitor.stop();
   });
 
+  it('every event carries an epoch timestamp beside its clock time, and whole-ms spans', async () => {
+    const { monitor, tick, clock } = setup();
+    monitor.start();
+    await tick();
+    const s = await tick();
+    assert.equal(s.timestamp, clock.wallNow());
+    assert.equal(new Date(s.timestamp).getUTCFullYear(), 2026);
+    assert.ok(Number.isInteger(s.spanMs));
+    assert.equal(monitor.summary().timestamp, clock.wallNow());
+    monitor.stop();
+  });
+
   it('formats a rate line operators can grep', () => {
     const line = formatRateLine({
       at: 0,
+      timestamp: Date.UTC(2026, 0, 1),
       rss: 512 * MB,
       heapUsed: 0,
       heapTotal: 0,
@@ -302,7 +315,7 @@ describe('MemoryMonitor: alerts', () => {
     mem.rss += 5 * MB;
     await tick(); // t=70 s
     assert.deepEqual(alerts, [
-      { at: 70_000, rssMbPerMin: 30, thresholdMbPerMin: 20, aboveForMs: 60_000, rss: 135 * MB },
+      { at: 70_000, timestamp: Date.UTC(2026, 0, 1) + 70_000, rssMbPerMin: 30, thresholdMbPerMin: 20, aboveForMs: 60_000, rss: 135 * MB },
     ]);
     assert.equal(monitor.alerting, true);
     assert.equal(formatAlertLine(alerts[0]!), 'memory alert: RSS 30.0 MB/min above 20.0 MB/min for 60s (RSS 135.0 MB)');
@@ -314,7 +327,7 @@ describe('MemoryMonitor: alerts', () => {
     assert.equal(cleared.length, 0);
     await tick();
     assert.deepEqual(cleared, [
-      { at: 100_000, rssMbPerMin: 20, thresholdMbPerMin: 20, alertedForMs: 30_000, rss: 140 * MB },
+      { at: 100_000, timestamp: Date.UTC(2026, 0, 1) + 100_000, rssMbPerMin: 20, thresholdMbPerMin: 20, alertedForMs: 30_000, rss: 140 * MB },
     ]);
     assert.equal(monitor.alerting, false);
     monitor.stop();

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import { epochNow, type Clock } from '../clock.js';
 import { GunRelayError, type Operation } from '../errors.js';
 import type { ClientEvents, CountedOperation, LedgerOperation, StatsSnapshot } from '../events.js';
 import { checkAppFailure, checkLedgerOperation, checkLedgerSoul, type AppFailure, type AppFailureResult } from '../ledger/appFailures.js';
@@ -202,7 +202,7 @@ export class GunRelayClient {
 
   /** The souls currently skipped, with their failure counts and time left. */
   quarantined(): QuarantinedSoul[] {
-    return this.ledger.quarantined();
+    return this.ledger.quarantined(this.clock.now(), epochNow(this.clock));
   }
 
   /** Clears a soul's failures for every operation (app-defined ones too), so its next call is sent. Returns true if it had any. */
@@ -238,7 +238,7 @@ export class GunRelayClient {
 
   /** The failure ledger as versioned JSON, so a restarted worker keeps skipping its poisoned souls. */
   exportLedger(): LedgerSnapshot {
-    return this.ledger.toSnapshot(this.clock.now(), Date.now());
+    return this.ledger.toSnapshot(this.clock.now(), epochNow(this.clock));
   }
 
   /**
@@ -253,7 +253,7 @@ export class GunRelayClient {
         field: `snapshot${issue?.path.length ? '.' + issue.path.join('.') : ''}`,
       });
     }
-    const imported = this.ledger.load(parsed.data, this.clock.now(), Date.now(), this.options.failureTtlMs);
+    const imported = this.ledger.load(parsed.data, this.clock.now(), epochNow(this.clock), this.options.failureTtlMs);
     return { imported, dropped: parsed.data.entries.length - imported };
   }
 
@@ -391,7 +391,7 @@ export class GunRelayClient {
     for (const t of this.tallies()) t.byOperation[op].successes++;
     if (soul !== undefined && (op === 'put' || op === 'delete' || (op === 'get' && this.options.countReadFailures))) this.quarantine.succeed(op, soul);
     if (this.events.has('settle')) {
-      this.events.emit('settle', { op, soul, outcome, code: undefined, durationMs: this.clock.now() - started });
+      this.events.emit('settle', { op, soul, outcome, code: undefined, durationMs: Math.round(this.clock.now() - started) });
     }
   }
 
@@ -412,7 +412,7 @@ export class GunRelayClient {
     }
     this.events.emit('failure', { op, soul, code: error.code, scope: error.scope, status: error.status, counted, failures, first });
     if (this.events.has('settle')) {
-      this.events.emit('settle', { op, soul, outcome: 'error', code: error.code, durationMs: this.clock.now() - started });
+      this.events.emit('settle', { op, soul, outcome: 'error', code: error.code, durationMs: Math.round(this.clock.now() - started) });
     }
     return error;
   }

@@ -146,7 +146,7 @@ export class RelayPool {
         const result = (error: RelayHealth['error']): RelayHealth => ({
           relay: relay.label,
           ok: error === undefined,
-          latencyMs: this.options.clock.now() - started,
+          latencyMs: Math.round(this.options.clock.now() - started),
           breaker,
           error,
         });
@@ -189,6 +189,7 @@ export interface RelayHealth {
   relay: string;
   /** True when `GET /peers/status` answered 200 with a JSON object. */
   ok: boolean;
+  /** Whole milliseconds the probe took. */
   latencyMs: number;
   /** The relay's breaker state when the probe started (the probe itself does not move it). */
   breaker: BreakerState;

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
+import { epochNow } from '../clock.js';
 import { GunRelayError } from '../errors.js';
 import type { SettleEvent } from '../events.js';
 import { CategoryLedger } from './CategoryLedger.js';
@@ -185,6 +186,7 @@ export class MemoryMonitor {
   summary(): MemorySummary {
     return {
       at: this.options.clock.now(),
+      timestamp: epochNow(this.options.clock),
       samples: this.samples,
       latest: this.latest,
       categories: this.ledger.snapshot(),
@@ -196,7 +198,7 @@ export class MemoryMonitor {
     try {
       this.takeSample(withCadence);
     } catch (error) {
-      this.emit('sampleError', { at: this.options.clock.now(), error });
+      this.emit('sampleError', { at: this.options.clock.now(), timestamp: epochNow(this.options.clock), error });
     }
   }
 
@@ -213,7 +215,7 @@ export class MemoryMonitor {
     const rates = this.window.push(reading);
     this.attributeInterval(reading);
     this.samples += 1;
-    const sample: MemorySample = { ...reading, ...rates };
+    const sample: MemorySample = { ...reading, timestamp: epochNow(this.options.clock), ...rates, spanMs: Math.round(rates.spanMs) };
     this.latest = sample;
     this.emit('sample', sample);
     this.checkAlert(sample);
@@ -252,9 +254,10 @@ export class MemoryMonitor {
         this.alertedAt = sample.at;
         this.emit('alert', {
           at: sample.at,
+          timestamp: sample.timestamp,
           rssMbPerMin: sample.rssMbPerMin,
           thresholdMbPerMin: alert.rssMbPerMin,
-          aboveForMs,
+          aboveForMs: Math.round(aboveForMs),
           rss: sample.rss,
         });
       }
@@ -266,9 +269,10 @@ export class MemoryMonitor {
     this.alertedAt = undefined;
     this.emit('alertCleared', {
       at: sample.at,
+      timestamp: sample.timestamp,
       rssMbPerMin: sample.rssMbPerMin,
       thresholdMbPerMin: alert.rssMbPerMin,
-      alertedForMs,
+      alertedForMs: Math.round(alertedForMs),
       rss: sample.rss,
     });
   }

@@ -6,8 +6,10 @@ import type { ListenerErrorEvent } from '../events.js';
  * signal to watch: `external` has been seen to disagree with the container's real usage.
  */
 export interface MemorySample {
-  /** Clock time of the reading, in ms (`performance.now()` with the system clock). */
+  /** Clock time of the reading, in ms (`performance.now()` with the system clock): for ordering and rates. */
   at: number;
+  /** Epoch ms of the reading (`new Date(timestamp)`). */
+  timestamp: number;
   /** Resident set size: what the OS/cgroup counts against the memory limit. */
   rss: number;
   heapUsed: number;
@@ -21,7 +23,7 @@ export interface MemorySample {
   heapMbPerMin: number;
   /** `external` growth rate over the window, MB/min; secondary, see {@link MemorySample.external}. */
   externalMbPerMin: number;
-  /** Time between the oldest sample in the window and this one, in ms (0 for the first sample). */
+  /** Time between the oldest sample in the window and this one, in whole ms (0 for the first sample). */
   spanMs: number;
 }
 
@@ -48,6 +50,8 @@ export interface CategorySummary {
 export interface MemorySummary {
   /** Clock time of the summary, in ms. */
   at: number;
+  /** Epoch ms of the summary. */
+  timestamp: number;
   /** Samples taken so far. */
   samples: number;
   /** The most recent sample, if any. */
@@ -62,26 +66,34 @@ export interface MemorySummary {
 export interface MemoryAlertEvent {
   /** Clock time of the sample that raised the alert. */
   at: number;
+  /** Epoch ms of that sample. */
+  timestamp: number;
   rssMbPerMin: number;
   thresholdMbPerMin: number;
-  /** How long consecutive samples have been above the threshold (≥ `alert.forMs`). */
+  /** How long consecutive samples have been above the threshold, whole ms (≥ `alert.forMs`). */
   aboveForMs: number;
   rss: number;
 }
 
 /** Payload of the `alertCleared` event: the first sample at or below the threshold after an alert. */
 export interface MemoryAlertClearedEvent {
+  /** Clock time of the sample that cleared the alert. */
   at: number;
+  /** Epoch ms of that sample. */
+  timestamp: number;
   rssMbPerMin: number;
   thresholdMbPerMin: number;
-  /** Time from the `alert` event to this one, in ms. */
+  /** Time from the `alert` event to this one, in whole ms. */
   alertedForMs: number;
   rss: number;
 }
 
 /** Payload of the `sampleError` event: the memory source threw during a scheduled sample. */
 export interface SampleErrorEvent {
+  /** Clock time of the failed reading. */
   at: number;
+  /** Epoch ms of the failed reading. */
+  timestamp: number;
   error: unknown;
 }
 

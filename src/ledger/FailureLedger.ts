@@ -18,11 +18,17 @@ export interface LedgerEntry {
   lastReason?: string | undefined;
 }
 
-/** A quarantined soul, as listed by `quarantined()`. */
+/** A quarantined soul, as listed by `quarantined()`. Times are epoch ms, durations whole ms. */
 export interface QuarantinedSoul extends LedgerEntry {
   op: LedgerOperation;
   soul: string;
-  /** Milliseconds until the entry expires and the soul is tried again. */
+  /** Epoch ms of the first failure in the current run. */
+  firstFailureAt: number;
+  /** Epoch ms of the latest failure; the TTL runs from here. */
+  lastFailureAt: number;
+  /** Epoch ms at which the entry expires and the soul is tried again (unless it fails again). */
+  retryAt: number;
+  /** Whole milliseconds until `retryAt`. */
   remainingMs: number;
 }
 
@@ -183,17 +189,22 @@ export class FailureLedger {
     this.cache.purgeStale();
   }
 
-  /** Every soul currently skipped, most recently used first. */
-  quarantined(): QuarantinedSoul[] {
+  /** Every soul currently skipped, most recently used first; clock times turned into epoch ms via `wallNow`. */
+  quarantined(now: number, wallNow: number): QuarantinedSoul[] {
     const out: QuarantinedSoul[] = [];
     for (const [key, entry] of this.cache.entries()) {
       if (entry.failures < this.threshold) continue;
       const i = key.indexOf(SEP);
+      const remaining = this.cache.getRemainingTTL(key);
+      const epoch = (t: number): number => Math.round(wallNow - (now - t));
       out.push({
         ...entry,
         op: key.slice(0, i) as LedgerOperation,
         soul: key.slice(i + 1),
-        remainingMs: this.cache.getRemainingTTL(key),
+        firstFailureAt: epoch(entry.firstFailureAt),
+        lastFailureAt: epoch(entry.lastFailureAt),
+        retryAt: Math.round(wallNow + remaining),
+        remainingMs: Math.ceil(remaining),
       });
     }
     return out;
@@ -213,14 +224,14 @@ export class FailureLedger {
         op: key.slice(0, i) as LedgerOperation,
         soul: key.slice(i + 1),
         failures: entry.failures,
-        firstFailureAt: wallNow - (now - entry.firstFailureAt),
-        lastFailureAt: wallNow - (now - entry.lastFailureAt),
+        firstFailureAt: Math.round(wallNow - (now - entry.firstFailureAt)),
+        lastFailureAt: Math.round(wallNow - (now - entry.lastFailureAt)),
         lastCode: entry.lastCode,
         ...(entry.lastStatus === undefined ? {} : { lastStatus: entry.lastStatus }),
         ...(entry.lastReason === undefined ? {} : { lastReason: entry.lastReason }),
       });
     }
-    return { format: 'gun-relay-client/ledger', version: LEDGER_SNAPSHOT_VERSION, exportedAt: wallNow, entries };
+    return { format: 'gun-relay-client/ledger', version: LEDGER_SNAPSHOT_VERSION, exportedAt: Math.round(wallNow), entries };
   }
 
   /** Adds a snapshot's entries whose TTL has not run out; returns how many were kept. */

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import { epochNow, type Clock } from '../clock.js';
 import type { LedgerFailureCode, LedgerOperation, QuarantineEvent, RecoverEvent } from '../events.js';
 import type { LedgerStore, LedgerStoreLink, LedgerStoreStats, SharedLedgerEntry } from '../stores/LedgerStore.js';
 import { FailureLedger, type RecordedFailure } from './FailureLedger.js';
@@ -54,8 +54,8 @@ export class Quarantine {
     const recorded = this.ledger.recordFailure(op, soul, code, status, now, reason);
     this.link?.recordFailure({ op, soul, code, status, reason, at: Date.now() });
     if (recorded.quarantined) {
-      const until = now + this.options.ttlMs;
-      this.options.emit.quarantine({ op, soul, failures: recorded.failures, code, until, ...(reason === undefined ? {} : { reason }) });
+      const retryAt = Math.round(epochNow(this.options.clock)) + this.options.ttlMs;
+      this.options.emit.quarantine({ op, soul, failures: recorded.failures, code, retryAt, ...(reason === undefined ? {} : { reason }) });
     }
     return recorded;
   }
@@ -98,7 +98,7 @@ export class Quarantine {
         soul: entry.soul,
         failures: entry.failures,
         code: entry.lastCode,
-        until: now + entry.remainingMs,
+        retryAt: Math.round(epochNow(this.options.clock) + entry.remainingMs),
         fleet: true,
         ...(entry.lastReason === undefined ? {} : { reason: entry.lastReason }),
       });
@@ -114,7 +114,7 @@ export class Quarantine {
   private localQuarantine(): SharedLedgerEntry[] {
     const wallNow = Date.now();
     const now = this.options.clock.now();
-    return this.ledger.quarantined().map((q) => ({
+    return this.ledger.quarantined(now, wallNow).map((q) => ({
       op: q.op,
       soul: q.soul,
       failures: q.failures,
@@ -123,8 +123,8 @@ export class Quarantine {
       lastCode: q.lastCode,
       lastStatus: q.lastStatus,
       lastReason: q.lastReason,
-      firstFailureAt: wallNow - (now - q.firstFailureAt),
-      lastFailureAt: wallNow - (now - q.lastFailureAt),
+      firstFailureAt: q.firstFailureAt,
+      lastFailureAt: q.lastFailureAt,
     }));
   }
 }

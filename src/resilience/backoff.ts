@@ -9,7 +9,7 @@ export function retryDelayMs(
   options: { baseDelayMs: number; maxDelayMs: number; maxRetryAfterMs: number },
   random: () => number,
 ): number {
-  if (retryAfterMs !== undefined) return Math.min(Math.max(0, retryAfterMs), options.maxRetryAfterMs);
+  if (retryAfterMs !== undefined) return Math.round(Math.min(Math.max(0, retryAfterMs), options.maxRetryAfterMs));
   const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
   return Math.floor(random() * ceiling);
 }
