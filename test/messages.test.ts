@@ -183,8 +183,8 @@ describe('messages: input', () => {
 
   it('node keys are quoted ("at" reads as a key, not as a word)', async () => {
     const e = await rejected(client.put('a:b', { at: [1] } as never));
-    assert.equal(e.message, 'put: invalid node, key "at": an array is not allowed (GUN takes plain objects only)');
+    assert.equal(e.message, 'put: invalid node, key "at": an array is not allowed (GUN takes strings, finite numbers, booleans, null, links and plain objects)');
     const nested = await rejected(client.put('a:b', { meta: { tags: [] } } as never));
-    assert.equal(nested.message, 'put: invalid node, key "meta.tags": an array is not allowed (GUN takes plain objects only)');
+    assert.equal(nested.message, 'put: invalid node, key "meta.tags": an array is not allowed (GUN takes strings, finite numbers, booleans, null, links and plain objects)');
   });
 });
