@@ -170,7 +170,23 @@ export function excerpt(text: string): string {
   return Buffer.from(head, 'utf8').toString('utf8');
 }
 
-/** Removes `user:password@` from a URL so it can appear in errors and logs. */
+/**
+ * A relay URL without its credentials, for errors, events, stats keys, health and logs: the one
+ * function every place that prints a relay uses. The URL is parsed (WHATWG), so a username or
+ * password holding any character — a raw `@` or `:` included (`http://u:p@ss@host`) — is removed
+ * whole. A string that does not parse loses everything up to the last `@` of its authority.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/]*@/i, '$1');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
+  }
+  if (parsed.username === '' && parsed.password === '') return url;
+  parsed.username = '';
+  parsed.password = '';
+  const href = parsed.href;
+  // Keep the caller's form: no trailing slash added to a bare origin.
+  return !url.endsWith('/') && parsed.pathname === '/' && !parsed.search && !parsed.hash ? href.slice(0, -1) : href;
 }
