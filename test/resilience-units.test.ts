@@ -75,13 +75,13 @@ describe('RelayBreaker', () => {
 
 describe('Limiter', () => {
   it('runs maxInFlight at once, queues up to maxQueue FIFO, rejects beyond with QUEUE_FULL', async () => {
-    const l = new Limiter(2, 2);
-    assert.equal(l.acquire('put', 'a', undefined), undefined);
-    assert.equal(l.acquire('put', 'b', undefined), undefined);
+    const l = new Limiter(2, 2, new ManualClock());
+    assert.equal(l.acquire('put', 'a', undefined, 1_000), undefined);
+    assert.equal(l.acquire('put', 'b', undefined, 1_000), undefined);
     const order: string[] = [];
-    const c = l.acquire('put', 'c', undefined)!.then(() => order.push('c'));
-    const d = l.acquire('put', 'd', undefined)!.then(() => order.push('d'));
-    assert.throws(() => l.acquire('put', 'e', undefined), (e: unknown) => isGunRelayError(e) && e.code === 'QUEUE_FULL');
+    const c = l.acquire('put', 'c', undefined, 1_000)!.then(() => order.push('c'));
+    const d = l.acquire('put', 'd', undefined, 1_000)!.then(() => order.push('d'));
+    assert.throws(() => l.acquire('put', 'e', undefined, 1_000), (e: unknown) => isGunRelayError(e) && e.code === 'QUEUE_FULL');
     assert.equal(l.queueDepth, 2);
     l.release();
     l.release();
@@ -94,14 +94,32 @@ describe('Limiter', () => {
   });
 
   it('an aborted waiter leaves the queue and rejects with the signal reason', async () => {
-    const l = new Limiter(1, 5);
-    l.acquire('get', 'a', undefined);
+    const l = new Limiter(1, 5, new ManualClock());
+    l.acquire('get', 'a', undefined, 1_000);
     const ac = new AbortController();
-    const waiting = l.acquire('get', 'b', ac.signal)!;
+    const waiting = l.acquire('get', 'b', ac.signal, 1_000)!;
     ac.abort(new Error('stop'));
     await assert.rejects(waiting, /stop/);
     assert.equal(l.queueDepth, 0);
     l.release();
     assert.equal(l.inFlight, 0);
+  });
+
+  it('a waiter whose time runs out (on the injected clock) leaves with TIMEOUT and never gets a slot', async () => {
+    const clock = new ManualClock();
+    const l = new Limiter(1, 5, clock);
+    l.acquire('get', 'a', undefined, 1_000);
+    const waiting = l.acquire('get', 'b', undefined, 300)!.catch((e: unknown) => e);
+    const later = l.acquire('get', 'c', undefined, 10_000)!;
+    await clock.advance(299);
+    assert.equal(l.queueDepth, 2);
+    await clock.advance(1);
+    const e = await waiting;
+    assert.ok(isGunRelayError(e) && e.code === 'TIMEOUT' && /nothing was sent/.test(e.message));
+    assert.equal(l.queueDepth, 1);
+    l.release();
+    await later;
+    assert.equal(l.inFlight, 1, 'the slot went to the next waiter');
+    assert.equal(clock.pendingSleeps, 0, 'the granted waiter cancelled its deadline sleep');
   });
 });

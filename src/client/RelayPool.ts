@@ -38,6 +38,8 @@ export class RelayPool {
   private readonly limiter: Limiter;
   private readonly budget: RetryBudget | undefined;
   private retriesSent = 0;
+  /** Aborted by close(): cancels backoff sleeps. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -45,7 +47,7 @@ export class RelayPool {
     private readonly events: RelayPoolEvents,
   ) {
     const clock: Clock = options.clock;
-    this.limiter = new Limiter(options.maxInFlight, options.maxQueue);
+    this.limiter = new Limiter(options.maxInFlight, options.maxQueue, clock);
     const retry = options.retry;
     this.budget = retry === false ? undefined : new RetryBudget({ ...retry.budget, clock });
     this.relays = options.baseUrl.map((url) => {
@@ -63,9 +65,15 @@ export class RelayPool {
     });
   }
 
-  /** Sends `request` to the first relay whose breaker lets it through, failing over on relay-level errors. */
+  /**
+   * Sends `request` to the first relay whose breaker lets it through, failing over on relay-level
+   * errors. `request.timeoutMs` bounds the whole call from here: time waiting in the queue, every
+   * attempt, backoff and failover (a call whose deadline passes in the queue rejects `TIMEOUT`
+   * without sending; a backoff that would end past it is not slept).
+   */
   async send(request: PoolRequest): Promise<TransportResponse> {
-    const waiting = this.limiter.acquire(request.op, request.soul, request.signal);
+    const deadlineAt = this.options.clock.now() + request.timeoutMs;
+    const waiting = this.limiter.acquire(request.op, request.soul, request.signal, request.timeoutMs);
     if (waiting) {
       try {
         await waiting;
@@ -74,21 +82,25 @@ export class RelayPool {
       }
     }
     try {
-      return await this.sendToRelays(request);
+      return await this.sendToRelays(request, deadlineAt);
     } finally {
       this.limiter.release();
     }
   }
 
-  private async sendToRelays(request: PoolRequest): Promise<TransportResponse> {
+  private async sendToRelays(request: PoolRequest, deadlineAt: number): Promise<TransportResponse> {
     let last: GunRelayError | undefined;
     for (const relay of this.relays) {
+      if (this.closing.signal.aborted) throw closedError(request);
+      const left = deadlineAt - this.options.clock.now();
+      if (left <= 0) throw last ?? new GunRelayError('TIMEOUT', `${request.op}: the call's ${request.timeoutMs} ms deadline passed; nothing was sent`, { op: request.op, soul: request.soul });
       if (relay.breaker && !relay.breaker.tryPass()) continue;
       this.budget?.recordRequest();
       const { tallies, ...wire } = request;
       try {
         const meter = tallies && ((out: number, got: number) => countBytes(tallies, out, got));
-        const response = await this.transport.send({ ...wire, baseUrl: relay.url, retry: this.retryHook(relay, request), meter });
+        const retry = this.retryHook(relay, request, deadlineAt);
+        const response = await this.transport.send({ ...wire, timeoutMs: left, baseUrl: relay.url, retry, meter });
         if (tallies) countExchange(tallies, response.retries);
         relay.breaker?.recordSuccess();
         return response;
@@ -110,7 +122,7 @@ export class RelayPool {
     });
   }
 
-  private retryHook(relay: Relay, request: PoolRequest): RetryHook | undefined {
+  private retryHook(relay: Relay, request: PoolRequest, deadlineAt: number): RetryHook | undefined {
     const retry = this.options.retry;
     if (retry === false || retry.retries === 0) return undefined;
     return {
@@ -123,15 +135,19 @@ export class RelayPool {
         return this.budget?.tryAcquire() ?? true;
       },
       beforeRetry: async (failure, attempt, retryAfterMs) => {
+        const delayMs = retryDelayMs(attempt, retryAfterMs, retry, this.options.random);
+        // A backoff (or Retry-After) that would end past the deadline is not slept: fail now with
+        // this failure, which send() records; `retries` counts the retries that ran.
+        if (this.options.clock.now() + delayMs >= deadlineAt) throw new GunRelayError(failure.code, failure.message, { ...failure.details(), retries: attempt - 1 });
         // Each failed attempt reaches the breaker once: a retried one here, the last in send().
         relay.breaker?.recordFailure();
-        const delayMs = retryDelayMs(attempt, retryAfterMs, retry, this.options.random);
         this.retriesSent++;
         this.events.retry({ op: request.op, soul: request.soul, relay: relay.label, attempt, delayMs, code: failure.code });
+        const signal = request.signal ? AbortSignal.any([request.signal, this.closing.signal]) : this.closing.signal;
         try {
-          await this.options.clock.sleep(delayMs, request.signal);
+          await this.options.clock.sleep(delayMs, signal);
         } catch (reason) {
-          throw abortError(request, reason);
+          throw this.closing.signal.aborted ? closedError(request) : abortError(request, reason);
         }
       },
     };
@@ -177,8 +193,9 @@ export class RelayPool {
     };
   }
 
-  /** Rejects every queued call with `CLIENT_CLOSED`. */
+  /** Rejects every queued call and cancels every backoff with `CLIENT_CLOSED`; no request starts after it. */
   close(): void {
+    this.closing.abort();
     this.limiter.rejectAll(() => new GunRelayError('CLIENT_CLOSED', 'client closed while the call was queued'));
   }
 }
@@ -211,6 +228,10 @@ function countBytes(tallies: Tallies, bytesOut: number, bytesIn: number): void {
     t.bytesOut += bytesOut;
     t.bytesIn += bytesIn;
   }
+}
+
+function closedError(request: PoolRequest): GunRelayError {
+  return new GunRelayError('CLIENT_CLOSED', `${request.op}: client closed during the call; nothing more was sent`, { op: request.op, soul: request.soul });
 }
 
 function abortError(request: PoolRequest, reason: unknown): GunRelayError {
