@@ -10,6 +10,7 @@ export interface PlanSettings {
   resilience: { levels: Array<{ concurrency: number; opsPerRep: number }>; reps: number; warmupOps: number; poolReps: number; microChunks: number; microPuts: number };
   deleteCost: { relays: Array<{ label: string; options: Record<string, number>; perVariant: number }> };
   soak: { ops: number; warmupOps: number; sampleEvery: number; concurrency: number; souls: number; timeoutMs: number; seed: number };
+  fleet: { souls: number; chunks: number; deletesPerChunk: number; rounds: number; paceMs: number; workers: number[] };
 }
 
 export const KiB = 1024;
@@ -29,6 +30,7 @@ export function settings(quick: boolean): PlanSettings {
         resilience: { levels: levels(400, 1_200), reps: 6, warmupOps: 300, poolReps: 2, microChunks: 4, microPuts: 10_000 },
         deleteCost: { relays: [{ label: 'fast', options: { putDelayMs: 0, writeBatchMs: 1 }, perVariant: 8 }] },
         soak: { ops: 10_000, warmupOps: 4_000, sampleEvery: 1_000, concurrency: 64, souls: 1_000, timeoutMs: 300, seed: 5 },
+        fleet: { souls: 10, chunks: 6, deletesPerChunk: 20_000, rounds: 4, paceMs: 20, workers: [1, 4] },
       }
     : {
         quick,
@@ -43,6 +45,7 @@ export function settings(quick: boolean): PlanSettings {
           ],
         },
         soak: { ops: 100_000, warmupOps: 10_000, sampleEvery: 10_000, concurrency: 64, souls: 1_000, timeoutMs: 300, seed: 5 },
+        fleet: { souls: 10, chunks: 20, deletesPerChunk: 50_000, rounds: 4, paceMs: 20, workers: [1, 4] },
       };
 }
 
@@ -67,6 +70,7 @@ export function plan(s: PlanSettings): Job[] {
   jobs.push({ name: 'throughput', scenario: 'throughput', params: { ...s.throughput }, servers: { ok: { kind: 'ok' } }, timeoutMs: 120_000 });
   jobs.push({ name: 'resilience', scenario: 'resilience', params: { ...s.resilience }, servers: { ok: { kind: 'ok' } }, timeoutMs: 120_000 });
   jobs.push({ name: 'delete-cost', scenario: 'delete-cost', params: { ...s.deleteCost }, servers: {}, timeoutMs: 120_000 });
+  jobs.push({ name: 'fleet', scenario: 'fleet', params: { ...s.fleet }, servers: { reject: { kind: 'reject', status: 500 } }, timeoutMs: 120_000 });
   jobs.push({ name: 'soak', scenario: 'soak', params: { ...s.soak }, servers: { soak: { kind: 'soak', seed: s.soak.seed } }, timeoutMs: 180_000 });
   return jobs;
 }

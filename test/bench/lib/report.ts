@@ -8,6 +8,7 @@ import type { JobOutcome } from './orchestrate.js';
 import type { PlanSettings } from './plan.js';
 import { linearFit, median, pairedRatio } from './stats.js';
 import type { InterleavedResult } from './interleave.js';
+import { fleetRows } from './reportFleet.js';
 
 type StormResult = Awaited<ReturnType<typeof runStorm>>;
 type PoisonedResult = Awaited<ReturnType<typeof runPoisoned>>;
@@ -320,6 +321,8 @@ export function buildRows(outcomes: Map<string, JobOutcome>, s: PlanSettings): R
       data: { minTracked: Math.min(...tracked), maxTracked: Math.max(...tracked) },
     });
   }
+  const fl = get<Parameters<typeof fleetRows>[0]>('fleet');
+  if (fl) rows.push(...fleetRows(fl));
   return rows;
 }
 
