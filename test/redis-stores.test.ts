@@ -116,6 +116,20 @@ describe('Redis stores against a real redis-server', () => {
     await until(() => b.client.isQuarantined('es', 'pub:q'), 2_000, 'quorum quarantine');
   });
 
+  it('Redis slow (CLIENT PAUSE): calls settle without waiting for it; unanswered writes time out and count', async () => {
+    const a = await worker('t5', { writeTimeoutMs: 100 });
+    const admin = connection();
+    await admin.call('CLIENT', 'PAUSE', '3000', 'ALL');
+    const writtenBefore = a.client.stats().ledgerStore!.written;
+    for (let i = 0; i < 3; i++) await assert.rejects(a.client.put('bad:slow', { x: 1 }));
+    assert.equal((await a.client.put('bad:slow', { x: 1 })).outcome, 'skipped');
+    assert.equal((await a.client.put('ok:slow', { x: 1 })).outcome, 'written');
+    assert.equal(a.client.stats().ledgerStore!.written, writtenBefore, 'every call above settled while Redis answered nothing');
+    await until(() => a.client.stats().ledgerStore!.writeErrors >= 1, 5_000, 'a write timed out');
+    await admin.call('CLIENT', 'UNPAUSE');
+    await until(() => a.client.stats().ledgerStore!.queued === 0, 5_000, 'queue drained after the pause');
+  });
+
   it('Redis down: calls and skips go on, writes queue up to the cap and drop oldest; after a restart the fleet reseeds and converges', async () => {
     const a = await worker('t4', { maxQueuedWrites: 5, writeTimeoutMs: 200 });
     for (let i = 0; i < 3; i++) await a.client.put('bad:down', { x: 1 }).catch(() => undefined);
