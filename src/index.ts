@@ -81,6 +81,7 @@ export { prepareWrite, type PreparedWrite } from './protocol/preparedWrite.js';
 export { AxiosTransport, type AxiosTransportOptions } from './transport/AxiosTransport.js';
 export type { Transport, TransportRequest, TransportResponse, RetryHook } from './transport/Transport.js';
 export { MAX_RESOLVE_DEPTH } from './client/records.js';
+export { resolveLinks, linkTarget, DEFAULT_MAX_LINK_READS, type LinkResolverOptions, type ReadNode } from './reads/linkResolver.js';
 export type {
   GetOptions,
   GetRecordOptions,

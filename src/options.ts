@@ -121,6 +121,11 @@ export const clientOptionsSchema = z.strictObject({
    * (the largest page `list` asks for).
    */
   maxListEntries: z.number().int().positive().default(10_000),
+  /**
+   * Most link reads one `get`/`getRecord` call makes while resolving links (each soul is read at
+   * most once per call); links beyond it stay links. Default 64.
+   */
+  maxLinkReads: z.number().int().min(0).default(64),
   retry: z.union([z.literal(false), retrySchema]).prefault({}),
   breaker: z.union([z.literal(false), breakerSchema]).prefault({}),
   /** Extra request headers (e.g. `Authorization` for a proxy). Never copied into errors, events or logs. */

@@ -16,7 +16,8 @@ import type { Transport } from '../transport/Transport.js';
 import { Counters, type CallScope, type Tallies } from './Counters.js';
 import { attachLogger } from './logging.js';
 import { RelayPool, type RelayHealth } from './RelayPool.js';
-import { checkResolveLinks, linkTarget, readRecord, recordTypeOf, resolveLinks, writeRecord } from './records.js';
+import { linkTarget, resolveLinks } from '../reads/linkResolver.js';
+import { checkLinkKeys, checkResolveLinks, readRecord, recordTypeOf, writeRecord } from './records.js';
 import type { GetOptions, GetRecordOptions, PutRecordOptions, PutRecordResult, RecordRead } from './records.js';
 import type { CallOptions, DeleteOptions, DeleteResult, ListEntry, ListOptions, PutResult, RelayNode } from './results.js';
 import { SafeEmitter } from './SafeEmitter.js';
@@ -108,12 +109,18 @@ export class GunRelayClient {
     this.assertOpen('get', soul);
     assertSoul(soul, 'get');
     const depth = checkResolveLinks(opts.resolveLinks);
+    const keys = checkLinkKeys(opts.linkKeys);
     if (this.options.countReadFailures) this.refuseIfQuarantined('get', soul);
     const started = this.begin('get');
     let node: RelayNode | null;
     try {
+      // One deadline for the whole call: the node and every link read.
+      const deadlineAt = this.clock.now() + this.options.timeouts.get;
       node = await this.read(soul, 'get', opts.signal);
-      if (node && depth > 0) node = await resolveLinks(node, soul, depth, (s) => this.read(s, 'get', opts.signal));
+      if (node && depth > 0) {
+        const options = { depth, keys, maxReads: this.options.maxLinkReads };
+        node = await resolveLinks(node, soul, options, (s) => this.read(s, 'get', opts.signal, deadlineAt));
+      }
     } catch (error) {
       throw this.failed('get', soul, error, started);
     }
@@ -293,8 +300,12 @@ export class GunRelayClient {
   }
 
   /** @internal Reads one node; `null` for the relay's "Not found". */
-  protected async read(soul: string, op: Operation, signal: AbortSignal | undefined): Promise<RelayNode | null> {
-    const timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'get'];
+  protected async read(soul: string, op: Operation, signal: AbortSignal | undefined, deadlineAt?: number): Promise<RelayNode | null> {
+    let timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'get'];
+    if (deadlineAt !== undefined) {
+      timeoutMs = deadlineAt - this.clock.now();
+      if (timeoutMs <= 0) throw new GunRelayError('TIMEOUT', `${op}: the call's deadline passed while resolving links; nothing more was sent`, { op, soul });
+    }
     const tallies = this.tallies();
     const res = await this.pool.send({ op, soul, method: 'GET', path: '/get', params: { soul }, timeoutMs, signal: this.callSignal(signal), tallies });
     if (res.status === 404) {

@@ -9,8 +9,6 @@ import type { CallOptions, ListEntry, PutResult, RelayNode } from './results.js'
 
 /** Deepest `resolveLinks` accepted: each level can cost one request per link. */
 export const MAX_RESOLVE_DEPTH = 8;
-/** Child reads running at once while links are resolved, so a large node cannot flood the queue. */
-const RESOLVE_CONCURRENCY = 4;
 
 /** Options of `get`. */
 export interface GetOptions extends CallOptions {
@@ -19,6 +17,12 @@ export interface GetOptions extends CallOptions {
    * `GET` per link; 0 (default) returns links as they are. At most {@link MAX_RESOLVE_DEPTH}.
    */
   resolveLinks?: number | undefined;
+  /**
+   * Only links under these keys are followed (at every level), e.g. `['meta', 'data']`; default
+   * every key. Each soul is read at most once per call and at most `maxLinkReads` reads are made;
+   * links beyond that stay links.
+   */
+  linkKeys?: readonly string[] | undefined;
 }
 
 /** Options of `putRecord`. */
@@ -42,6 +46,8 @@ export interface GetRecordOptions extends CallOptions {
   keyProvider?: KeyProvider | undefined;
   /** Link levels to resolve (see {@link GetOptions.resolveLinks}); default 1, enough for `meta` and legacy `data`. */
   resolveLinks?: number | undefined;
+  /** Only links under these keys are followed (see {@link GetOptions.linkKeys}). */
+  linkKeys?: readonly string[] | undefined;
   /** `'keep'`: return an encrypted record still locked instead of throwing `MISSING_KEY`. */
   onLocked?: 'throw' | 'keep' | undefined;
 }
@@ -52,8 +58,6 @@ export type RecordRead<TData = unknown, TOip = unknown> = DecodedRecord<TData, T
   did: string;
 };
 
-/** Reads one node for link resolution; `null` when the relay has nothing for the soul. */
-export type ReadNode = (soul: string) => Promise<RelayNode | null>;
 
 /** What the record functions need from the client. */
 export interface RecordIo {
@@ -73,40 +77,6 @@ export function checkResolveLinks(value: unknown, fallback = 0): number {
     });
   }
   return value;
-}
-
-/** The soul a GUN link `{"#": soul}` points to, else `undefined`. */
-export function linkTarget(v: unknown): string | undefined {
-  return typeof v === 'object' && v !== null && typeof (v as { '#'?: unknown })['#'] === 'string' ? (v as { '#': string })['#'] : undefined;
-}
-
-/**
- * Replaces links in `node` by the nodes they point to, `depth` levels deep, reading each child
- * once with `read`. A link to a soul with nothing live, or back to a node on the current path,
- * stays a link. Read errors propagate.
- */
-export async function resolveLinks(node: RelayNode, soul: string, depth: number, read: ReadNode): Promise<RelayNode> {
-  return resolveLevel(node, depth, read, new Set([soul]));
-}
-
-async function resolveLevel(node: RelayNode, depth: number, read: ReadNode, path: ReadonlySet<string>): Promise<RelayNode> {
-  if (depth <= 0) return node;
-  const pending = Object.keys(node).flatMap((key) => {
-    const target = linkTarget(node[key]);
-    return target === undefined || path.has(target) ? [] : [{ key, target }];
-  });
-  if (pending.length === 0) return node;
-  const out: RelayNode = { ...node };
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < pending.length) {
-      const { key, target } = pending[next++]!;
-      const child = await read(target);
-      if (child !== null) out[key] = await resolveLevel(child, depth - 1, read, new Set(path).add(target));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(RESOLVE_CONCURRENCY, pending.length) }, worker));
-  return out;
 }
 
 /**
@@ -138,7 +108,7 @@ export async function readRecord<TData = unknown, TOip = unknown>(
   opts: GetRecordOptions = {},
 ): Promise<RecordRead<TData, TOip> | null> {
   const resolve = checkResolveLinks(opts.resolveLinks, 1);
-  const node = await io.get(soul, { signal: opts.signal, resolveLinks: resolve });
+  const node = await io.get(soul, { signal: opts.signal, resolveLinks: resolve, linkKeys: opts.linkKeys });
   if (node === null) return null;
   const decoded = await decodeRecord(node, {
     soul,
@@ -146,6 +116,15 @@ export async function readRecord<TData = unknown, TOip = unknown>(
     ...(opts.onLocked ? { onLocked: opts.onLocked } : {}),
   });
   return { ...(decoded as DecodedRecord<TData, TOip>), soul, did: toDid(soul) };
+}
+
+/** Checks a `linkKeys` value (INVALID_INPUT unless an array of strings); returns a copy. */
+export function checkLinkKeys(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((k) => typeof k === 'string')) {
+    throw new GunRelayError('INVALID_INPUT', 'get: linkKeys must be an array of strings', { op: 'get', field: 'linkKeys' });
+  }
+  return [...(value as string[])];
 }
 
 /** A list entry's record type: the relay's field, else `oip.recordType` from the stored data. */
