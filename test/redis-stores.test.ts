@@ -195,3 +195,26 @@ describe('RedisLeaseStore against a real redis-server', () => {
     await redisServer.restart();
   });
 });
+
+describe('startRedisServer', () => {
+  it('says how to install Redis when the binary is missing', async () => {
+    await assert.rejects(startRedisServer({ binary: 'no-such-redis-server' }), /not found on the PATH: install Redis \(Debian: apt-get install -y redis-server\)/);
+  });
+
+  it('binds 127.0.0.1 on an ephemeral port (never 6379); kill and restart keep the port and lose the data', async () => {
+    const s = await startRedisServer();
+    assert.notEqual(s.port, 6379);
+    assert.equal(s.url, `redis://127.0.0.1:${s.port}`);
+    const r = new Redis({ host: s.host, port: s.port, maxRetriesPerRequest: 1, retryStrategy: () => 20 });
+    r.on('error', () => undefined);
+    await r.set('k', 'v');
+    await s.kill();
+    assert.equal(s.running, false);
+    await s.restart();
+    assert.equal(s.running, true);
+    assert.equal(await r.get('k'), null, 'no persistence: a restart starts empty');
+    r.disconnect();
+    await s.close();
+    assert.equal(s.running, false);
+  });
+});

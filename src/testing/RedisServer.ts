@@ -94,13 +94,18 @@ class RedisServerImpl implements RedisServer {
     child.once('exit', () => {
       if (this.child === child) this.exited = true;
     });
-    child.once('error', () => {
+    let spawnError: NodeJS.ErrnoException | undefined;
+    child.once('error', (error) => {
+      spawnError = error;
       if (this.child === child) this.exited = true;
     });
     try {
       await waitForPong(this.port, this.options.startTimeoutMs, () => this.exited);
     } catch (error) {
       await this.kill();
+      if (spawnError?.code === 'ENOENT') {
+        throw new Error(`${this.options.binary} not found on the PATH: install Redis (Debian: apt-get install -y redis-server)`);
+      }
       throw error;
     }
   }
@@ -134,6 +139,8 @@ class RedisServerImpl implements RedisServer {
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const resolved = { binary: options.binary ?? 'redis-server', startTimeoutMs: options.startTimeoutMs ?? 10_000 };
   let lastError: unknown;
+  // A missing binary fails the same way three times; say so once.
+  const missing = (e: unknown): boolean => e instanceof Error && e.message.includes('not found on the PATH');
   // The port is free when picked; another process may take it before redis binds, so try again.
   for (let attempt = 0; attempt < 3; attempt++) {
     const dir = await mkdtemp(join(tmpdir(), 'gun-relay-redis-'));
@@ -144,6 +151,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     } catch (error) {
       lastError = error;
       await server.close();
+      if (missing(error)) break;
     }
   }
   throw lastError;
