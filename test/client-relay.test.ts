@@ -94,4 +94,23 @@ describe('GunRelayClient against the local relay (real gun)', () => {
     assert.equal(page.length, 1);
     assert.deepEqual(await client.list('000000000000'), []);
   });
+
+  it('list entries always carry recordType (from oip when the relay has none, else null); decode: true parses data and oip', async () => {
+    const pub = 'feedbeef0002';
+    await client.put(`${pub}:a`, { data: JSON.stringify({ name: 'A' }), oip: JSON.stringify({ recordType: 'post' }) });
+    await client.put(`${pub}:b`, { title: 'B', data: 'not json' });
+    const raw = await client.list(pub);
+    const a = raw.find((e) => e.soul === `${pub}:a`)!;
+    const b = raw.find((e) => e.soul === `${pub}:b`)!;
+    assert.equal(a.recordType, 'post');
+    assert.equal(b.recordType, null);
+    assert.ok('recordType' in JSON.parse(JSON.stringify(b)), 'present in JSON too');
+    assert.equal(a.data['data'], JSON.stringify({ name: 'A' }), 'as the relay stored it by default');
+    const decoded = await client.list(pub, { decode: true });
+    const da = decoded.find((e) => e.soul === `${pub}:a`)!;
+    assert.deepEqual(da.data['data'], { name: 'A' });
+    assert.deepEqual(da.data['oip'], { recordType: 'post' });
+    assert.equal(decoded.find((e) => e.soul === `${pub}:b`)!.data['data'], 'not json', 'a string that is not JSON is kept');
+    assert.deepEqual(await client.get(`${pub}:a`).then((n) => n?.['data']), da.data['data'], 'the same shape as get');
+  });
 });

@@ -17,7 +17,8 @@ import { Counters, type CallScope, type Tallies } from './Counters.js';
 import { attachLogger } from './logging.js';
 import { RelayPool, type RelayHealth } from './RelayPool.js';
 import { linkTarget, resolveLinks } from '../reads/linkResolver.js';
-import { checkLinkKeys, checkResolveLinks, readRecord, recordTypeOf, writeRecord } from './records.js';
+import { finishListEntry } from './listEntries.js';
+import { checkLinkKeys, checkResolveLinks, readRecord, writeRecord } from './records.js';
 import type { GetOptions, GetRecordOptions, PutRecordOptions, PutRecordResult, RecordRead } from './records.js';
 import type { CallOptions, DeleteOptions, DeleteResult, ListEntry, ListOptions, PutResult, RelayNode } from './results.js';
 import { SafeEmitter } from './SafeEmitter.js';
@@ -173,7 +174,8 @@ export class GunRelayClient {
     } catch (error) {
       throw this.failed('list', undefined, error, started);
     }
-    if (opts.recordType !== undefined) entries = entries.filter((e) => recordTypeOf(e) === opts.recordType);
+    entries = entries.map((e) => finishListEntry(e, opts.decode === true));
+    if (opts.recordType !== undefined) entries = entries.filter((e) => e.recordType === opts.recordType);
     this.succeeded('list', undefined, started, 'listed');
     return entries;
   }

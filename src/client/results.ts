@@ -42,6 +42,8 @@ export interface ListOptions extends CallOptions {
   offset?: number | undefined;
   /** Keeps entries of this record type (filtered here: the relay's own filter never matches). */
   recordType?: string | undefined;
+  /** Parses `data.data` and `data.oip` from the JSON strings the relay stores, as `get` returns them. Default false. */
+  decode?: boolean | undefined;
 }
 
 export type { RelayNode, ListEntry };

@@ -79,7 +79,7 @@ export interface LegacyListEntry {
   /** The node as the relay lists it (`data`/`oip` usually JSON strings). */
   data: Record<string, unknown>;
   /** The relay's record type, when it has one. */
-  recordType: string | undefined;
+  recordType: string | null;
   /** When the relay stored it (may be its restart time). */
   storedAt: number | string | undefined;
 }

@@ -10,9 +10,15 @@ export type RelayNode = Record<string, GunValue | unknown>;
 /** One entry of `GET /list`, normalised from either of the relay's two entry shapes. */
 export interface ListEntry {
   soul: string;
-  /** The node's fields: JSON-string fields as sent, or decoded from a raw GUN node (links kept). */
+  /**
+   * The node's fields as the relay stored them: `data` / `oip` are the JSON strings a record was
+   * written with (parsed with `list(..., { decode: true })`), or, after a relay restart, the raw
+   * GUN node's values (links kept).
+   */
   data: Record<string, unknown>;
-  recordType: string | undefined;
+  /** The relay's `recordType`, else the stored `oip.recordType`; `null` when neither says. Always present. */
+  recordType: string | null;
+  /** When the relay stored the entry, as it reports it (its `Date.now()`, or the time of its last restart). */
   storedAt: number | string | undefined;
   /** True when every field of the node is null (the soul was deleted but stays listed). */
   tombstoned: boolean;
@@ -116,7 +122,7 @@ function toListEntry(raw: unknown): ListEntry | string {
   return {
     soul,
     data,
-    recordType: recordType ?? undefined,
+    recordType: recordType ?? null,
     storedAt: (storedAt as number | string | null | undefined) ?? undefined,
     tombstoned: size > 0 && live === 0,
   };
