@@ -124,6 +124,23 @@ export class GunHost {
     return host;
   }
 
+  /**
+   * Whether the child, its pipes and its IPC channel keep this process alive. Off (unref'd) while
+   * the relay idles, so a forgotten relay cannot hold the process open; on while it closes.
+   */
+  keepAlive(on: boolean): void {
+    const handles = [this.child, this.child.channel, this.child.stdout, this.child.stderr] as Array<{ ref?(): void; unref?(): void } | null | undefined>;
+    for (const handle of handles) {
+      if (on) handle?.ref?.();
+      else handle?.unref?.();
+    }
+  }
+
+  /** Kills the child at once, synchronously (for a process that is exiting). */
+  killNow(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+
   /** Last 16 KiB of what gun printed (its banner, warnings); never shown unless asked for. */
   get outputTail(): string {
     return this.output.text;
@@ -155,6 +172,7 @@ export class GunHost {
    */
   async close(options: { graceMs?: number } = {}): Promise<void> {
     this.closing = true;
+    this.keepAlive(true);
     this.settleAll();
     if (!this.exited && options.graceMs && this.child.connected) {
       this.child.send({ type: 'stop', graceMs: options.graceMs });

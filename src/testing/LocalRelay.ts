@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from '../options.js';
+import { unwatchExit, watchExit } from './exitWatch.js';
 import { GunHost, type GunNode } from './GunHost.js';
 import { present } from './nodeView.js';
 import {
@@ -36,6 +38,18 @@ export interface LocalRelayOptions {
   listAfterRestart?: 'gun-node' | 'as-sent';
   /** How many recent requests {@link LocalRelay.log} keeps. Default 200. */
   requestLogSize?: number;
+  /**
+   * Keep the process alive while the relay is open, as a server would (e.g. a relay run as a
+   * stand-alone dev server). Default false: the relay's handles are unref'd, so a forgotten relay
+   * never holds the process open; when the process is about to exit with it still open, it warns
+   * (see `logger`) and closes it.
+   */
+  keepProcessAlive?: boolean;
+  /**
+   * Where the relay's own warnings go (a relay left open at exit): a pino-style logger, or `null`
+   * for silence. Default: `process.emitWarning` (printed on stderr as a `LocalRelayWarning`).
+   */
+  logger?: Pick<Logger, 'warn'> | null;
 }
 
 /** One request seen by the local relay. `status` is `null` while unanswered, hung or reset. */
@@ -92,7 +106,8 @@ export interface LocalRelay {
   listen(): Promise<void>;
   /**
    * Stops listening, destroys open connections (hung ones too), stops gun and, for a temp data
-   * dir, deletes it unless `keepData`. Leaves no handles. Idempotent.
+   * dir, deletes it unless `keepData`. Leaves no handles. Idempotent. Call it when done: a relay
+   * still open when the process is about to exit is closed then, with a warning.
    */
   close(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -122,6 +137,7 @@ export async function startLocalRelay(options: LocalRelayOptions = {}): Promise<
     const index = await ListIndex.rebuild(host, join(dataDir, INDEX_FILE), options.listAfterRestart ?? 'gun-node');
     const relay = new LocalRelayServer(host, index, dataDir, ownsDir, options);
     await relay.bind(options.port ?? 0);
+    relay.release();
     return relay;
   } catch (err) {
     await host?.close();
@@ -138,6 +154,8 @@ class LocalRelayServer implements LocalRelay {
   private readonly putDelayMs: number;
   private readonly missWaitMs: number;
   private readonly logSize: number;
+  private readonly keepProcessAlive: boolean;
+  private readonly logger: Pick<Logger, 'warn'> | null | undefined;
   private total = 0;
   private byPath: Record<string, number> = {};
   private records: MutableRecord[] = [];
@@ -159,10 +177,35 @@ class LocalRelayServer implements LocalRelay {
     this.sockets = new SocketTracker(this.server);
     // A dead gun is a dead relay: stop answering so clients see connection refused/reset.
     host.onUnexpectedExit = () => void closeServer(this.server, this.sockets);
+    this.keepProcessAlive = options.keepProcessAlive === true;
+    this.logger = options.logger;
+    if (!this.keepProcessAlive) this.server.on('connection', (socket) => socket.unref());
   }
 
   async bind(port: number): Promise<void> {
     this.boundPort = await listenLoopback(this.server, port);
+  }
+
+  /** Started: from now on the relay's handles do not keep the process alive (unless asked to). */
+  release(): void {
+    watchExit(this);
+    if (this.keepProcessAlive) return;
+    this.server.unref();
+    this.host.keepAlive(false);
+  }
+
+  /** The process is about to exit with this relay open: warn, then close it (which keeps the loop alive until done). */
+  closeAtExit(): void {
+    const message = `LocalRelay at ${this.url} was still open when the process was about to exit; closing it now. Call \`await relay.close()\` when done with it.`;
+    if (this.logger === undefined) process.emitWarning(message, 'LocalRelayWarning');
+    else this.logger?.warn?.({ relay: this.url }, message);
+    void this.close();
+  }
+
+  /** The process is exiting (`process.exit()`) with this relay open: nothing async can run any more. */
+  killAtExit(): void {
+    this.host.killNow();
+    if (this.ownsDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 
   get url(): string {
@@ -171,6 +214,11 @@ class LocalRelayServer implements LocalRelay {
 
   get port(): number {
     return this.boundPort;
+  }
+
+  /** True once `close()` was called. */
+  get isClosing(): boolean {
+    return this.closing !== undefined;
   }
 
   get gunPid(): number {
@@ -218,10 +266,12 @@ class LocalRelayServer implements LocalRelay {
   async listen(): Promise<void> {
     if (this.closing) throw new Error('LocalRelay is closed');
     if (!this.server.listening) this.boundPort = await listenLoopback(this.server, this.boundPort);
+    if (!this.keepProcessAlive) this.server.unref();
   }
 
   close(options: { keepData?: boolean } = {}): Promise<void> {
     this.closing ??= (async () => {
+      this.server.ref();
       this.timers.cancelAll();
       await closeServer(this.server, this.sockets);
       // Keeping the data means a restart will follow: stop gun gracefully so that every write it
@@ -232,6 +282,7 @@ class LocalRelayServer implements LocalRelay {
       } else {
         this.index.save(join(this.dataDir, INDEX_FILE));
       }
+      unwatchExit(this);
     })();
     return this.closing;
   }
