@@ -24,6 +24,7 @@ export type {
   SyncLoopHealth,
   SyncLoopStatus,
 } from './sync/types.js';
+export { TRACING_CHANNELS, type AttemptTrace, type CallTrace, type CycleRef, type CycleTrace } from './tracing/channels.js';
 export type { LeaseStore } from './stores/LeaseStore.js';
 export { MemoryLeaseStore } from './stores/MemoryLeaseStore.js';
 export {

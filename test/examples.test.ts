@@ -36,6 +36,31 @@ describe('examples', () => {
     assert.match(out, /same cycle: true\ncycle 1 ok: 2 requests, 1 misses, one miss\nhealth: ok/);
   });
 
+  it('tracing-opentelemetry.ts: a span per cycle, call and HTTP attempt, nested, in one trace', async () => {
+    const out = await example('tracing-opentelemetry.ts');
+    assert.equal(
+      out.trim(),
+      [
+        'sync-cycle copy-records ok requests=3',
+        '  gun-relay put written',
+        '    HTTP POST /put attempt 0 -> 200',
+        '  gun-relay get missing',
+        '    HTTP GET /get attempt 0 -> 503',
+        '    HTTP GET /get attempt 1 -> 404',
+        '6 spans, 1 trace',
+      ].join('\n'),
+    );
+  });
+
+  it('tracing-prometheus.ts: attempt latency by op and status, cycles by outcome, sockets by state', async () => {
+    const out = await example('tracing-prometheus.ts');
+    assert.match(out, /gun_relay_attempt_duration_seconds_count\{op="get",status="404"\} 2/);
+    assert.match(out, /sync_cycles_total\{loop="copy-records",outcome="ok"\} 2/);
+    assert.match(out, /sync_cycle_requests_total\{loop="copy-records"\} 6/);
+    assert.match(out, /gun_relay_sockets\{state="idle"\} 1/);
+    assert.doesNotMatch(out, /647f79c2a338/);
+  });
+
   it('stats-logging.ts: one line per first failure and quarantine, the legacy stats line, no line per skip', async () => {
     const out = await example('stats-logging.ts');
     const lines = out.trim().split('\n');

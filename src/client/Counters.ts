@@ -58,4 +58,6 @@ export type Tallies = readonly Counters[];
 export interface CallScope {
   readonly tally: Counters;
   readonly signal: AbortSignal;
+  /** Names the cycle in traces. */
+  readonly cycle: { readonly name: string; readonly number: number };
 }

@@ -22,6 +22,7 @@ import { checkLinkKeys, checkResolveLinks, readRecord, writeRecord } from './rec
 import type { GetOptions, GetRecordOptions, PutRecordOptions, PutRecordResult, RecordRead } from './records.js';
 import type { CallOptions, DeleteOptions, DeleteResult, ListEntry, ListOptions, PutResult, RelayNode } from './results.js';
 import { SafeEmitter } from './SafeEmitter.js';
+import { traceCall } from '../tracing/channels.js';
 
 /**
  * A typed client for the GUN HTTP relay. Soul-level failures are counted per soul and, past
@@ -90,7 +91,11 @@ export class GunRelayClient {
    * quarantined for puts. `node` is validated and serialised before this returns its promise:
    * changing the object afterwards does not change what is sent.
    */
-  async put(soul: string, node: GunNode, opts: CallOptions = {}): Promise<PutResult> {
+  put(soul: string, node: GunNode, opts: CallOptions = {}): Promise<PutResult> {
+    return traceCall('put', soul, this.scope?.cycle, this.putCall, this, soul, node, opts);
+  }
+
+  private async putCall(soul: string, node: GunNode, opts: CallOptions): Promise<PutResult> {
     this.assertOpen('put', soul);
     const prepared = prepareWrite(soul, node, 'put', this.options.maxBodyLength);
     const skipped = this.skipIfQuarantined('put', soul);
@@ -106,7 +111,11 @@ export class GunRelayClient {
   }
 
   /** Reads a node, resolving `opts.resolveLinks` levels of links. Resolves `null` when the relay answers 404; every other failure throws. */
-  async get(soul: string, opts: GetOptions = {}): Promise<RelayNode | null> {
+  get(soul: string, opts: GetOptions = {}): Promise<RelayNode | null> {
+    return traceCall('get', soul, this.scope?.cycle, this.getCall, this, soul, opts);
+  }
+
+  private async getCall(soul: string, opts: GetOptions): Promise<RelayNode | null> {
     this.assertOpen('get', soul);
     assertSoul(soul, 'get');
     const depth = checkResolveLinks(opts.resolveLinks);
@@ -133,7 +142,11 @@ export class GunRelayClient {
    * Deletes a node by tombstoning every key (`{k: null}`), never with a root `null` (which the
    * relay always rejects). Keys come from `opts.keys`, or from reading the node first.
    */
-  async delete(soul: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+  delete(soul: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+    return traceCall('delete', soul, this.scope?.cycle, this.deleteCall, this, soul, opts);
+  }
+
+  private async deleteCall(soul: string, opts: DeleteOptions): Promise<DeleteResult> {
     this.assertOpen('delete', soul);
     assertSoul(soul, 'delete');
     const givenKeys = opts.keys === undefined ? undefined : assertDeleteKeys(opts.keys, soul);
@@ -151,7 +164,11 @@ export class GunRelayClient {
   }
 
   /** Lists the records of a publisher (souls starting `<publisherHash>:`), tolerant of both entry shapes. */
-  async list(publisherHash: string, opts: ListOptions = {}): Promise<ListEntry[]> {
+  list(publisherHash: string, opts: ListOptions = {}): Promise<ListEntry[]> {
+    return traceCall('list', publisherHash, this.scope?.cycle, this.listCall, this, publisherHash, opts);
+  }
+
+  private async listCall(publisherHash: string, opts: ListOptions): Promise<ListEntry[]> {
     this.assertOpen('list', undefined);
     assertSoul(publisherHash, 'list');
     const params: Record<string, string | number> = { publisherHash };

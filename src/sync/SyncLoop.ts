@@ -1,6 +1,7 @@
 import { Counters } from '../client/Counters.js';
 import { SafeEmitter } from '../client/SafeEmitter.js';
 import type { TimerHandle } from '../clock.js';
+import { cycleChannel, isTraced, type CycleTrace } from '../tracing/channels.js';
 import { CycleAbort } from './CycleAbort.js';
 import { cycleView } from './cycleView.js';
 import { LoopHealth } from './LoopHealth.js';
@@ -114,11 +115,25 @@ export class SyncLoop<R = unknown> {
     });
   }
 
-  private async runCycle(): Promise<CycleReport<R>> {
-    const { clock, name, cycleTimeoutMs } = this.options;
+  /** Runs one cycle, inside a `cycle` trace when someone subscribes. */
+  private runCycle(): Promise<CycleReport<R>> {
     const number = ++this.count;
-    const began = clock.now();
+    const began = this.options.clock.now();
     const startedAt = Date.now();
+    if (!isTraced(cycleChannel)) return this.execute(number, began, startedAt);
+    const ctx: CycleTrace = { name: this.name, number, startedAt };
+    return cycleChannel.tracePromise(async () => {
+      const report = await this.execute(number, began, startedAt);
+      if (report.outcome !== 'ok') {
+        ctx.error = report.error;
+        cycleChannel.error.publish(ctx);
+      }
+      return report;
+    }, ctx);
+  }
+
+  private async execute(number: number, began: number, startedAt: number): Promise<CycleReport<R>> {
+    const { clock, name, cycleTimeoutMs } = this.options;
     const controller = new AbortController();
     const abort = (reason: CycleAbort): void => {
       if (!controller.signal.aborted) controller.abort(reason);
@@ -136,7 +151,7 @@ export class SyncLoop<R = unknown> {
       if (lease && !(await lease.acquire())) {
         outcome = 'leaseUnavailable';
       } else {
-        const cycle: Cycle = { signal: controller.signal, client: cycleView(this.options.client, { tally, signal: controller.signal }), number, startedAt };
+        const cycle: Cycle = { signal: controller.signal, client: cycleView(this.options.client, { tally, signal: controller.signal, cycle: { name, number } }), number, startedAt };
         result = await untilAborted(invoke(this.options.run, cycle), controller.signal);
       }
     } catch (caught) {

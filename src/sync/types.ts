@@ -1,5 +1,8 @@
 import type { GunRelayClient } from '../client/GunRelayClient.js';
-import type { CountedOperation, ListenerErrorEvent, OperationCounters } from '../events.js';
+import type { ListenerErrorEvent } from '../events.js';
+import type { CycleOutcome, CycleReport } from './report.js';
+
+export type { CycleOutcome, CycleReport };
 
 /** What `run(cycle)` gets: one cycle of a {@link SyncLoop}. */
 export interface Cycle {
@@ -11,46 +14,6 @@ export interface Cycle {
   readonly number: number;
   /** When the cycle started, epoch ms. */
   readonly startedAt: number;
-}
-
-/**
- * How a cycle ended. `ok`: `run` resolved. `failed`: it threw. `timedOut`: it outlived
- * `cycleTimeoutMs` and was aborted. `leaseLost`: its lease could not be extended, so it was
- * aborted. `leaseUnavailable`: another holder has the lease; `run` was not called. `stopped`:
- * `stop()` aborted it.
- */
-export type CycleOutcome = 'ok' | 'failed' | 'timedOut' | 'leaseLost' | 'leaseUnavailable' | 'stopped';
-
-/** The `cycle` event: one cycle's outcome and its own counters (calls made through `cycle.client`). */
-export interface CycleReport<R = unknown> {
-  /** The loop's name. */
-  name: string;
-  number: number;
-  /** Epoch ms. */
-  startedAt: number;
-  /** Whole ms, on the loop's clock. */
-  durationMs: number;
-  outcome: CycleOutcome;
-  /** Why it did not end `ok`: the error's `code` when it has one, and its message. */
-  error?: { code: string | undefined; message: string } | undefined;
-  /** HTTP requests sent, retries included. */
-  requests: number;
-  /** Reads the relay answered "Not found". */
-  misses: number;
-  /** Calls answered `skipped` by the failure ledger (no request). */
-  skipped: number;
-  /** Calls that failed. */
-  failures: number;
-  /** Retries sent. */
-  retries: number;
-  /** Response body bytes received. */
-  bytesIn: number;
-  /** Request body bytes sent. */
-  bytesOut: number;
-  /** The same call counters split by operation. */
-  byOperation: Record<CountedOperation, OperationCounters>;
-  /** What `run` resolved with (outcome `ok` only). */
-  result?: R | undefined;
 }
 
 /** The `cycleStart` event. */

@@ -28,7 +28,7 @@ class ExchangeState {
   attempts = 0;
   readonly wire: DeadlineWire;
   constructor(readonly request: TransportRequest) {
-    this.wire = new DeadlineWire(request.timeoutMs);
+    this.wire = new DeadlineWire(request.timeoutMs, request);
   }
 }
 type Config = InternalAxiosRequestConfig & { gunRelay?: ExchangeState };

@@ -1,5 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
+import { redactUrl } from '../errors.js';
+import { attemptChannel, isTraced, type AttemptTrace } from '../tracing/channels.js';
+import type { TransportRequest } from './Transport.js';
 
 /**
  * The wire for one exchange (all its attempts), given to axios as `config.transport`. axios's own
@@ -13,13 +16,20 @@ export class DeadlineWire {
   /** True once the deadline destroyed a request of this exchange. */
   expired = false;
 
-  constructor(timeoutMs: number) {
+  private attempts = 0;
+
+  constructor(
+    timeoutMs: number,
+    /** What the attempts are for, for the `gun-relay-client:attempt` trace. */
+    private readonly about?: Pick<TransportRequest, 'op' | 'soul' | 'baseUrl' | 'method' | 'path'>,
+  ) {
     this.deadline = Date.now() + timeoutMs;
   }
 
   /** Called by axios in place of `http.request` / `https.request`. */
   request(options: http.RequestOptions, onResponse: (res: http.IncomingMessage) => void): http.ClientRequest {
-    const req = (options.protocol === 'https:' ? https : http).request(options, onResponse);
+    const attempt = this.attempts++;
+    const req = isTraced(attemptChannel) && this.about ? this.traced(options, onResponse, attempt) : this.open(options, onResponse);
     const left = Math.max(1, this.deadline - Date.now());
     const timer = setTimeout(() => {
       this.expired = true;
@@ -30,6 +40,45 @@ export class DeadlineWire {
     }, left);
     timer.unref();
     req.once('close', () => clearTimeout(timer));
+    return req;
+  }
+
+  private open(options: http.RequestOptions, onResponse: (res: http.IncomingMessage) => void): http.ClientRequest {
+    return (options.protocol === 'https:' ? https : http).request(options, onResponse);
+  }
+
+  /**
+   * Opens the request inside an `attempt` trace: start/end now; error (if any), asyncStart and
+   * asyncEnd once, when the answer's body ended or the request failed, before the call sees it.
+   */
+  private traced(options: http.RequestOptions, onResponse: (res: http.IncomingMessage) => void, attempt: number): http.ClientRequest {
+    const { op, soul, baseUrl, method, path } = this.about!;
+    const ctx: AttemptTrace = { op, soul, relay: redactUrl(baseUrl), method, path, attempt };
+    let finished = false;
+    const finish = (error?: Error): void => {
+      if (finished) return;
+      finished = true;
+      if (error) {
+        ctx.error = error;
+        attemptChannel.error.publish(ctx);
+      }
+      attemptChannel.asyncStart.publish(ctx);
+      attemptChannel.asyncEnd.publish(ctx);
+    };
+    const req = attemptChannel.start.runStores(ctx, () => {
+      try {
+        return this.open(options, (res) => {
+          ctx.status = res.statusCode;
+          res.once('end', () => finish());
+          res.once('error', finish);
+          onResponse(res);
+        });
+      } finally {
+        attemptChannel.end.publish(ctx);
+      }
+    });
+    req.once('error', finish);
+    req.once('close', () => finish());
     return req;
   }
 }

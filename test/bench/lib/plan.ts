@@ -11,6 +11,7 @@ export interface PlanSettings {
   deleteCost: { relays: Array<{ label: string; options: Record<string, number>; perVariant: number }> };
   soak: { ops: number; warmupOps: number; sampleEvery: number; concurrency: number; souls: number; timeoutMs: number; seed: number };
   fleet: { souls: number; chunks: number; deletesPerChunk: number; rounds: number; paceMs: number; workers: number[] };
+  tracing: { levels: Array<{ concurrency: number; opsPerRep: number }>; reps: number; warmupOps: number; microChunks: number; microPuts: number };
 }
 
 export const KiB = 1024;
@@ -31,6 +32,7 @@ export function settings(quick: boolean): PlanSettings {
         deleteCost: { relays: [{ label: 'fast', options: { putDelayMs: 0, writeBatchMs: 1 }, perVariant: 8 }] },
         soak: { ops: 10_000, warmupOps: 4_000, sampleEvery: 1_000, concurrency: 64, souls: 1_000, timeoutMs: 300, seed: 5 },
         fleet: { souls: 10, chunks: 6, deletesPerChunk: 20_000, rounds: 4, paceMs: 20, workers: [1, 4] },
+        tracing: { levels: levels(400, 1_200), reps: 6, warmupOps: 300, microChunks: 4, microPuts: 10_000 },
       }
     : {
         quick,
@@ -46,6 +48,7 @@ export function settings(quick: boolean): PlanSettings {
         },
         soak: { ops: 100_000, warmupOps: 10_000, sampleEvery: 10_000, concurrency: 64, souls: 1_000, timeoutMs: 300, seed: 5 },
         fleet: { souls: 10, chunks: 20, deletesPerChunk: 50_000, rounds: 4, paceMs: 20, workers: [1, 4] },
+        tracing: { levels: levels(1_000, 2_500), reps: 16, warmupOps: 1_000, microChunks: 10, microPuts: 20_000 },
       };
 }
 
@@ -71,6 +74,7 @@ export function plan(s: PlanSettings): Job[] {
   jobs.push({ name: 'resilience', scenario: 'resilience', params: { ...s.resilience }, servers: { ok: { kind: 'ok' } }, timeoutMs: 120_000 });
   jobs.push({ name: 'delete-cost', scenario: 'delete-cost', params: { ...s.deleteCost }, servers: {}, timeoutMs: 120_000 });
   jobs.push({ name: 'fleet', scenario: 'fleet', params: { ...s.fleet }, servers: { reject: { kind: 'reject', status: 500 } }, timeoutMs: 120_000 });
+  jobs.push({ name: 'tracing', scenario: 'tracing', params: { ...s.tracing }, servers: { ok: { kind: 'ok' } }, timeoutMs: 120_000 });
   jobs.push({ name: 'soak', scenario: 'soak', params: { ...s.soak }, servers: { soak: { kind: 'soak', seed: s.soak.seed } }, timeoutMs: 180_000 });
   return jobs;
 }

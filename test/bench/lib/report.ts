@@ -9,6 +9,7 @@ import type { PlanSettings } from './plan.js';
 import { linearFit, median, pairedRatio } from './stats.js';
 import type { InterleavedResult } from './interleave.js';
 import { fleetRows } from './reportFleet.js';
+import { syncRows } from './reportSync.js';
 
 type StormResult = Awaited<ReturnType<typeof runStorm>>;
 type PoisonedResult = Awaited<ReturnType<typeof runPoisoned>>;
@@ -239,6 +240,8 @@ export function buildRows(outcomes: Map<string, JobOutcome>, s: PlanSettings): R
     });
   }
 
+  rows.push(...syncRows(get));
+
   // 4. Delete cost against the local relay.
   const dc = get<DeleteCostResult>('delete-cost');
   for (const relay of dc?.relays ?? []) {
@@ -326,7 +329,7 @@ export function buildRows(outcomes: Map<string, JobOutcome>, s: PlanSettings): R
   return rows;
 }
 
-function rateRows(level: InterleavedResult, a: string, b: string) {
+export function rateRows(level: InterleavedResult, a: string, b: string) {
   const ra = level.rates[a]!;
   const rb = level.rates[b]!;
   const ratio = pairedRatio(ra, rb);
@@ -338,7 +341,7 @@ function rateRows(level: InterleavedResult, a: string, b: string) {
   };
 }
 
-function cpuRows(level: InterleavedResult, a: string, b: string) {
+export function cpuRows(level: InterleavedResult, a: string, b: string) {
   const ca = level.cpuUsPerOp[a]!;
   const cb = level.cpuUsPerOp[b]!;
   return {
