@@ -7,16 +7,42 @@ export const REASON_LIMIT = 120;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 const URL_WITH_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/[^\s@/]*@/gi;
 
+/** Bodies longer than this are sniffed, not parsed, for their reason (the reason is ~120 characters). */
+const PARSE_LIMIT = 4_096;
+/** Characters of raw reason cleaned up; the line is cut to {@link REASON_LIMIT} anyway. */
+const RAW_LIMIT = 1_024;
+const LEADING_MESSAGE = /^\s*\{\s*"(?:error|message)"\s*:\s*"((?:[^"\\]|\\.){0,300})/;
+
+/** The reason at the head of a large body: a leading `{"error":"…` string, else its visible text. */
+function sniffed(text: string): string | undefined {
+  const head = text.slice(0, RAW_LIMIT);
+  const m = LEADING_MESSAGE.exec(head);
+  if (m) {
+    try {
+      return JSON.parse(`"${m[1]}"`) as string;
+    } catch {
+      return m[1];
+    }
+  }
+  return visibleText(head);
+}
+
+function visibleText(head: string): string | undefined {
+  const visible = head.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ');
+  return visible.trim() === '' ? undefined : visible;
+}
+
 /** What the relay said, from its JSON `error` (a string, or an object such as a disk error) or `message`. */
 function said(text: string): string | undefined {
-  const head = text.length > 16_384 ? text.slice(0, 16_384) : text;
+  // A failure path must stay cheap: a large body (a 64 KiB GUN message) is sniffed, not parsed.
+  if (text.length > PARSE_LIMIT) return sniffed(text);
+  const head = text;
   let body: unknown;
   try {
     body = JSON.parse(head);
   } catch {
     // Not JSON (a proxy's HTML page, a plain-text error): its visible text.
-    const visible = head.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ');
-    return visible.trim() === '' ? undefined : visible;
+    return visibleText(head.slice(0, RAW_LIMIT));
   }
   if (typeof body !== 'object' || body === null) return undefined;
   const { error, message } = body as { error?: unknown; message?: unknown };
@@ -35,8 +61,9 @@ function said(text: string): string | undefined {
  * characters, quoted. `undefined` when the body says nothing.
  */
 export function relayReason(text: string): string | undefined {
-  const raw = said(text);
-  if (raw === undefined) return undefined;
+  const full = said(text);
+  if (full === undefined) return undefined;
+  const raw = full.length > RAW_LIMIT ? full.slice(0, RAW_LIMIT) : full;
   const line = raw.replace(CONTROL_CHARS, ' ').replace(URL_WITH_USERINFO, (m) => redactUrl(m)).replace(/\s+/g, ' ').trim();
   if (line === '') return undefined;
   return JSON.stringify(line.length > REASON_LIMIT ? `${line.slice(0, REASON_LIMIT - 1)}…` : line);

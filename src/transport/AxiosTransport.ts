@@ -26,6 +26,8 @@ export interface AxiosTransportOptions {
  */
 class ExchangeState {
   attempts = 0;
+  /** The last failure classified, and what it was classified from: each failure is classified once. */
+  classified: { raw: unknown; failure: GunRelayError } | undefined;
   readonly wire: DeadlineWire;
   constructor(readonly request: TransportRequest) {
     this.wire = new DeadlineWire(request.timeoutMs, request);
@@ -209,6 +211,15 @@ export class AxiosTransport implements Transport {
    */
   private toError(error: unknown, state: ExchangeState): GunRelayError {
     if (error instanceof GunRelayError) return error;
+    // axios-retry asks about a failure, then the same failure ends the exchange: one classification.
+    const known = state.classified;
+    if (known && known.raw === error) return known.failure;
+    const failure = this.classify(error, state);
+    state.classified = { raw: error, failure };
+    return failure;
+  }
+
+  private classify(error: unknown, state: ExchangeState): GunRelayError {
     const { op, soul, baseUrl, signal } = state.request;
     const details = { op, soul, relay: redactUrl(baseUrl), retries: state.attempts };
     if (signal?.aborted) return new GunRelayError('ABORTED', `${op}: aborted`, details);

@@ -10,6 +10,7 @@ export interface PlanSettings {
   resilience: { levels: Array<{ concurrency: number; opsPerRep: number }>; reps: number; warmupOps: number; poolReps: number; microChunks: number; microPuts: number };
   deleteCost: { relays: Array<{ label: string; options: Record<string, number>; perVariant: number }> };
   soak: { ops: number; warmupOps: number; sampleEvery: number; concurrency: number; souls: number; timeoutMs: number; seed: number };
+  failureCost: { chunks: number; callsPerChunk: number; warmup: number; concurrency: number };
   fleet: { souls: number; chunks: number; deletesPerChunk: number; rounds: number; paceMs: number; workers: number[] };
   tracing: { levels: Array<{ concurrency: number; opsPerRep: number }>; reps: number; warmupOps: number; microChunks: number; microPuts: number };
 }
@@ -31,6 +32,7 @@ export function settings(quick: boolean): PlanSettings {
         resilience: { levels: levels(400, 1_200), reps: 6, warmupOps: 300, poolReps: 2, microChunks: 4, microPuts: 10_000 },
         deleteCost: { relays: [{ label: 'fast', options: { putDelayMs: 0, writeBatchMs: 1 }, perVariant: 8 }] },
         soak: { ops: 10_000, warmupOps: 4_000, sampleEvery: 1_000, concurrency: 64, souls: 1_000, timeoutMs: 300, seed: 5 },
+        failureCost: { chunks: 4, callsPerChunk: 1_000, warmup: 1_000, concurrency: 8 },
         fleet: { souls: 10, chunks: 6, deletesPerChunk: 20_000, rounds: 4, paceMs: 20, workers: [1, 4] },
         tracing: { levels: levels(400, 1_200), reps: 6, warmupOps: 300, microChunks: 4, microPuts: 10_000 },
       }
@@ -47,6 +49,7 @@ export function settings(quick: boolean): PlanSettings {
           ],
         },
         soak: { ops: 100_000, warmupOps: 10_000, sampleEvery: 10_000, concurrency: 64, souls: 1_000, timeoutMs: 300, seed: 5 },
+        failureCost: { chunks: 12, callsPerChunk: 3_000, warmup: 3_000, concurrency: 8 },
         fleet: { souls: 10, chunks: 20, deletesPerChunk: 50_000, rounds: 4, paceMs: 20, workers: [1, 4] },
         tracing: { levels: levels(1_000, 2_500), reps: 16, warmupOps: 1_000, microChunks: 10, microPuts: 20_000 },
       };
@@ -73,6 +76,7 @@ export function plan(s: PlanSettings): Job[] {
   jobs.push({ name: 'throughput', scenario: 'throughput', params: { ...s.throughput }, servers: { ok: { kind: 'ok' } }, timeoutMs: 120_000 });
   jobs.push({ name: 'resilience', scenario: 'resilience', params: { ...s.resilience }, servers: { ok: { kind: 'ok' } }, timeoutMs: 120_000 });
   jobs.push({ name: 'delete-cost', scenario: 'delete-cost', params: { ...s.deleteCost }, servers: {}, timeoutMs: 120_000 });
+  jobs.push({ name: 'failure-cost', scenario: 'failure-cost', params: { ...s.failureCost }, servers: { err: { kind: 'error', status: 500, bodyBytes: 64 * KiB } }, timeoutMs: 180_000 });
   jobs.push({ name: 'fleet', scenario: 'fleet', params: { ...s.fleet }, servers: { reject: { kind: 'reject', status: 500 } }, timeoutMs: 120_000 });
   jobs.push({ name: 'tracing', scenario: 'tracing', params: { ...s.tracing }, servers: { ok: { kind: 'ok' } }, timeoutMs: 120_000 });
   jobs.push({ name: 'soak', scenario: 'soak', params: { ...s.soak }, servers: { soak: { kind: 'soak', seed: s.soak.seed } }, timeoutMs: 180_000 });

@@ -3,6 +3,7 @@ import type { run as runPoisoned } from '../scenarios/poisoned.js';
 import type { run as runThroughput } from '../scenarios/throughput.js';
 import type { run as runResilience } from '../scenarios/resilience.js';
 import type { run as runDeleteCost } from '../scenarios/delete-cost.js';
+import type { run as runFailureCost } from '../scenarios/failure-cost.js';
 import type { run as runSoak } from '../scenarios/soak.js';
 import type { JobOutcome } from './orchestrate.js';
 import type { PlanSettings } from './plan.js';
@@ -322,6 +323,19 @@ export function buildRows(outcomes: Map<string, JobOutcome>, s: PlanSettings): R
       goal: '≤ 1',
       met: Math.max(...tracked) <= 10_000,
       data: { minTracked: Math.min(...tracked), maxTracked: Math.max(...tracked) },
+    });
+  }
+  const fc = get<Awaited<ReturnType<typeof runFailureCost>>>('failure-cost');
+  if (fc) {
+    rows.push({
+      scenario: '10 failure path: put refused 500 + 64 KiB body',
+      measure: 'CPU per failed call (median of paired chunks)',
+      value: `gun-relay-client ${fc.sdkUsPerCall.toFixed(0)} µs`,
+      baseline: `legacy-style axios + Map: ${fc.baselineUsPerCall.toFixed(0)} µs`,
+      ratio: fc.ratio,
+      goal: '≤ 1.0',
+      met: fc.allRejected && fc.ratio <= 1,
+      data: { ratios: fc.ratios.map((r) => r.toFixed(3)).join(" "), allRejected: fc.allRejected },
     });
   }
   const fl = get<Parameters<typeof fleetRows>[0]>('fleet');

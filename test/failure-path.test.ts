@@ -1,0 +1,44 @@
+/** Failure-path cost: each failure is classified once (one GunRelayError), and a large error body's reason is sniffed, not parsed. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { AxiosTransport } from '../src/index.js';
+import { relayReason } from '../src/protocol/relayReason.js';
+import { startFaultServer, type FaultServer } from '../src/testing/index.js';
+
+describe('failure path', () => {
+  let server: FaultServer;
+  before(async () => {
+    server = await startFaultServer({ status: 500, bodyBytes: 64 * 1024 });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('a refused request is classified once, though the retry policy was asked about it', async () => {
+    let classified = 0;
+    let asked = 0;
+    const t = new AxiosTransport({ maxSockets: 1, maxContentLength: 1 << 20, maxBodyLength: 1 << 20, inspectBody: () => void classified++ });
+    const seen: unknown[] = [];
+    const retry = {
+      retries: 2,
+      shouldRetry: (failure: unknown) => {
+        asked++;
+        seen.push(failure);
+        return false;
+      },
+      beforeRetry: async () => undefined,
+    };
+    const error = await t.send({ baseUrl: server.url, method: 'POST', path: '/put', body: '{"soul":"s","data":{"a":1}}', timeoutMs: 5_000, op: 'put', soul: 's', retry }).catch((e: unknown) => e);
+    t.close();
+    assert.equal(asked, 1);
+    assert.equal(classified, 1, 'one classification per failure');
+    assert.equal(seen[0], error, 'the error thrown is the one the policy saw');
+    assert.equal((error as { code: string }).code, 'SOUL_REJECTED');
+  });
+
+  it('the reason of a 64 KiB GUN message is read from its head', () => {
+    const big = `{"error":"Invalid data: Array at s.tags ${'x'.repeat(64 * 1024)}"}`;
+    assert.match(relayReason(big) ?? '', /^"Invalid data: Array at s\.tags x+…"$/);
+    assert.equal(relayReason(`<html><body>${'<p>bad gateway</p>'.repeat(1_000)}</body></html>`)?.startsWith('"bad gateway bad gateway'), true);
+  });
+});
