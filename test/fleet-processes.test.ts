@@ -101,11 +101,13 @@ describe('a fleet of 4 worker processes sharing one Redis and one relay', () => 
   }
 
   /**
-   * Runs `rounds` passes over `souls` in lock-step (every worker finishes a step before the next
-   * starts, `paceMs` apart, so the same soul is touched by two workers at least two steps apart);
-   * returns the outcome counts summed over workers.
+   * Runs `rounds` passes over `souls` in lock-step: every worker finishes a step before the next
+   * starts, `paceMs` apart, and workers start at different places in the list, so two workers
+   * touch the same soul at least two steps (> 2 × `paceMs`) apart — longer than the propagation
+   * bound, which is what "3 failing requests per soul fleet-wide" assumes. Returns the outcome
+   * counts summed over workers.
    */
-  async function phase(workers: Worker[], souls: string[], rounds = 4, paceMs = 40): Promise<Record<string, number>> {
+  async function phase(workers: Worker[], souls: string[], rounds: number, paceMs: number): Promise<Record<string, number>> {
     for (let step = 0; step < rounds * souls.length; step++) {
       const from = workers.map((w) => w.messages.length);
       for (const w of workers) w.send({ type: 'step', souls, step });
@@ -136,11 +138,12 @@ describe('a fleet of 4 worker processes sharing one Redis and one relay', () => 
   it('without a store each worker pays 3 failing requests per poisoned soul: 3·W·10 = 120', async (t) => {
     const workers = await ledgerFleet(false, 'nostore');
     failing = 0;
-    const out = await phase(workers, poisoned('solo'));
+    // Three rounds: every worker reaches the threshold on every soul by itself.
+    const out = await phase(workers, poisoned('solo'), 3, 10);
     await exit(workers);
     t.diagnostic(`failing requests without a store: ${failing}`);
     assert.equal(failing, 3 * W * 10);
-    assert.equal(out['ok:written'], W * 4 * 10);
+    assert.equal(out['ok:written'], W * 3 * 10);
   });
 
   it('with RedisLedgerStore: ≤ 30 failing requests fleet-wide; a Redis kill and restart fails no call and the fleet converges again', async (t) => {
@@ -149,11 +152,13 @@ describe('a fleet of 4 worker processes sharing one Redis and one relay', () => 
     // Phase 1: Redis up.
     failing = 0;
     failingAt.clear();
-    const p1 = await phase(workers, poisoned('bad'));
+    // Two rounds: in the first every worker meets every soul once; the second is all skips.
+    const p1 = await phase(workers, poisoned('bad'), 2, 100);
     const phase1Failing = failing;
     t.diagnostic(`failing requests with the store (W=4, 10 poisoned souls): ${phase1Failing}`);
     assert.ok(phase1Failing <= 30, `${phase1Failing} failing requests reached the relay`);
-    assert.equal(p1['ok:written'], W * 4 * 10, 'every healthy put was written');
+    assert.equal(p1['ok:written'], W * 2 * 10, 'every healthy put was written');
+    assert.equal(p1['bad:skipped'], W * 2 * 10 - phase1Failing, 'every other poisoned put was skipped');
 
     // Propagation: from the failing request that crossed the threshold to each worker applying it.
     const reports1 = await report(workers);
@@ -184,10 +189,10 @@ describe('a fleet of 4 worker processes sharing one Redis and one relay', () => 
     assert.equal(await probe.exists('{store:ledger}:e:3:put:bad:0'), 1, 'the workers reseeded their quarantine into the empty Redis');
     probe.disconnect();
     failing = 0;
-    const p3 = await phase(workers, poisoned('late'));
+    const p3 = await phase(workers, poisoned('late'), 2, 100);
     t.diagnostic(`failing requests after the restart (10 new poisoned souls): ${failing}`);
     assert.ok(failing <= 30, `${failing} failing requests after the restart`);
-    assert.equal(p3['ok:written'], W * 4 * 10);
+    assert.equal(p3['ok:written'], W * 2 * 10);
     const reports3 = await report(workers);
     for (const r of reports3) assert.ok((r['stats'] as { loads: number }).loads >= 2, 'reloaded after the reconnect');
     await exit(workers);
@@ -222,7 +227,7 @@ describe('a fleet of 4 worker processes sharing one Redis and one relay', () => 
     const takeover = starts().filter((s) => s.worker !== last.worker && s.start > killedAt).sort((a, b) => a.start - b.start)[0]!;
     const takeoverMs = takeover.start - killedAt;
     t.diagnostic(`takeover after the holder was killed: ${takeoverMs} ms (lease TTL ${leaseTtlMs} ms)`);
-    assert.ok(takeoverMs <= leaseTtlMs + 250, `takeover took ${takeoverMs} ms`);
+    assert.ok(takeoverMs <= leaseTtlMs + 400, `takeover took ${takeoverMs} ms`);
     assert.ok(takeoverMs >= 100, 'nobody took the lease while the killed holder still held it');
 
     await bounded(() => cycles().filter((c) => c.start > killedAt).length >= 4, 10_000, '4 cycles after the takeover');

@@ -85,7 +85,7 @@ async function leaseMode(): Promise<void> {
     run: async (cycle) => {
       const start = Date.now();
       send({ type: 'cycleStart', worker: index, number: cycle.number, start });
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, 300));
       send({ type: 'cycleEnd', worker: index, number: cycle.number, start, end: Date.now() });
     },
   });
