@@ -3,7 +3,8 @@
  * - `ledger` mode: a GunRelayClient (with or without a RedisLedgerStore) runs the steps the
  *   parent sends in lock-step with the other workers: one poisoned soul at this worker's own
  *   rotated place in the list, then one healthy soul; outcomes are counted per phase.
- * - `lease` mode: a SyncLoop with a RedisLeaseStore reports each cycle's start and end.
+ * - `lease` mode: a SyncLoop with a RedisLeaseStore reports each cycle's start and end (its run
+ *   stops when the loop aborts the cycle, as a real run must).
  */
 import { Redis } from 'ioredis';
 import { GunRelayClient, SyncLoop } from '../../src/index.js';
@@ -79,14 +80,21 @@ async function leaseMode(): Promise<void> {
     client,
     holder: `worker-${index}`,
     intervalMs: 20,
-    cycleTimeoutMs: 400,
+    cycleTimeoutMs: 600,
     leaseTtlMs: Number(env['LEASE_TTL_MS'] ?? 800),
     lease,
+    // The cycle's work: 150 ms, cut short when the loop aborts the cycle (timeout or lost lease).
     run: async (cycle) => {
       const start = Date.now();
       send({ type: 'cycleStart', worker: index, number: cycle.number, start });
-      await new Promise((r) => setTimeout(r, 300));
-      send({ type: 'cycleEnd', worker: index, number: cycle.number, start, end: Date.now() });
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 150);
+        cycle.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      send({ type: 'cycleEnd', worker: index, number: cycle.number, start, end: Date.now(), aborted: cycle.signal.aborted });
     },
   });
   process.on('message', (msg: { type: string }) => {

@@ -79,6 +79,19 @@ export class RedisLedgerStore implements LedgerStore {
   private readonly links = new Set<Link>();
   private subscribed = false;
   private closed = false;
+  private linksMade = 0;
+  private readonly onMessage = (channel: string, text: string): void => {
+    if (channel === this.keys.channel) this.onChange(text);
+  };
+  private readonly onSubscriberReady = (): void => this.subscribe();
+  private readonly onSubscriberClose = (): void => {
+    this.subscribed = false;
+  };
+  private readonly onRedisReady = (): void => {
+    for (const link of this.links) link.queue.wake();
+  };
+  // ioredis reports connection errors as events; without a listener Node would throw them.
+  private readonly onSubscriberError = (): void => undefined;
 
   constructor(options: RedisLedgerStoreOptions) {
     this.options = options;
@@ -88,16 +101,12 @@ export class RedisLedgerStore implements LedgerStore {
     this.quorum = options.quarantineAfterWorkers ?? 1;
     this.ownsSubscriber = options.subscriber === undefined;
     this.subscriber = options.subscriber ?? this.redis.duplicate();
-    this.subscriber.on('message', (channel: string, text: string) => {
-      if (channel === this.keys.channel) this.onChange(text);
-    });
-    this.subscriber.on('ready', () => this.onSubscriberReady());
-    this.subscriber.on('close', () => {
-      this.subscribed = false;
-    });
-    // ioredis reports connection errors as events; without a listener Node would throw them.
-    this.subscriber.on('error', () => undefined);
-    if (this.subscriber.status === 'ready') this.onSubscriberReady();
+    this.subscriber.on('message', this.onMessage);
+    this.subscriber.on('ready', this.onSubscriberReady);
+    this.subscriber.on('close', this.onSubscriberClose);
+    this.subscriber.on('error', this.onSubscriberError);
+    this.redis.on('ready', this.onRedisReady);
+    if (this.subscriber.status === 'ready') this.subscribe();
   }
 
   /** Connects one client; each connected client counts as a distinct worker (`workerId`, then `workerId#n`). */
@@ -107,7 +116,7 @@ export class RedisLedgerStore implements LedgerStore {
       timeoutMs: this.options.writeTimeoutMs ?? 1_000,
       maxUnanswered: 16,
     });
-    const n = this.links.size;
+    const n = this.linksMade++;
     const link: Link = { worker: n === 0 ? this.workerId : `${this.workerId}#${n}`, sink, config, queue, loads: 0 };
     this.links.add(link);
     if (this.subscribed) this.scheduleResync(link);
@@ -133,10 +142,19 @@ export class RedisLedgerStore implements LedgerStore {
     this.closed = true;
     for (const link of this.links) link.queue.close();
     this.links.clear();
-    if (this.ownsSubscriber) this.subscriber.disconnect();
+    this.redis.off('ready', this.onRedisReady);
+    this.subscriber.off('message', this.onMessage);
+    this.subscriber.off('ready', this.onSubscriberReady);
+    this.subscriber.off('close', this.onSubscriberClose);
+    if (this.ownsSubscriber) {
+      this.subscriber.disconnect();
+    } else {
+      this.subscriber.unsubscribe(this.keys.channel).catch(() => undefined);
+      this.subscriber.off('error', this.onSubscriberError);
+    }
   }
 
-  private onSubscriberReady(): void {
+  private subscribe(): void {
     if (this.closed) return;
     this.subscriber.subscribe(this.keys.channel).then(
       () => {

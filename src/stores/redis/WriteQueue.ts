@@ -33,13 +33,16 @@ export class WriteQueue {
   private sending = false;
   private unanswered = 0;
   private closed = false;
-  private readonly onReady = (): void => this.pump();
 
+  /** The owner calls {@link WriteQueue.wake} when the connection becomes `ready` again. */
   constructor(
     private readonly redis: RedisConnection,
     private readonly options: WriteQueueOptions,
-  ) {
-    redis.on('ready', this.onReady);
+  ) {}
+
+  /** Sends what is queued, if the connection is ready (call it on the connection's `ready`). */
+  wake(): void {
+    this.pump();
   }
 
   /** Writes waiting. */
@@ -79,7 +82,6 @@ export class WriteQueue {
     this.jobs.length = 0;
     this.head = 0;
     this.priority = undefined;
-    this.redis.off('ready', this.onReady);
   }
 
   private next(): RedisJob | undefined {
