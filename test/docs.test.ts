@@ -1,15 +1,21 @@
 /**
  * README.md and docs/*.md stay true to the repository: every relative link resolves to a file,
  * every `#anchor` to a heading, every test file a guarantee names exists, and every error code the
- * fault table names is a real code.
+ * fault table names is a real code. README's links work on the registry page (anchors, or absolute
+ * URLs; files of the package as https://unpkg.com/gun-relay-client@<version>/<path>), and every
+ * JavaScript/TypeScript block in it says how it is checked (see test/helpers/codeBlocks.ts).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ERROR_CODES } from '../src/errors.js';
+import { CHECKED_LANGS, codeBlocks, exampleRef } from './helpers/codeBlocks.js';
 
 const repo = path.resolve(import.meta.dirname, '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as { version: string; files: string[] };
+/** Where README links a file of the package: the exact version's copy, which the registry page can reach. */
+const PACKAGE_FILE_URL = `https://unpkg.com/gun-relay-client@${pkg.version}/`;
 const read = (file: string): string => fs.readFileSync(path.join(repo, file), 'utf8');
 const pages = ['README.md', ...fs.readdirSync(path.join(repo, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 
@@ -32,7 +38,7 @@ const anchorsOf = (md: string): Set<string> =>
 const linksOf = (md: string): string[] => [...prose(md).matchAll(/\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
 
 describe('docs', () => {
-  for (const page of pages) {
+  for (const page of pages.filter((p) => p !== 'README.md')) {
     it(`${page}: every relative link resolves to a file and every anchor to a heading`, () => {
       const md = read(page);
       for (const link of linksOf(md)) {
@@ -46,6 +52,43 @@ describe('docs', () => {
       }
     });
   }
+
+  it('README.md: links are anchors or absolute URLs; package files are linked at this version and are shipped', () => {
+    const readme = read('README.md');
+    const anchors = anchorsOf(readme);
+    const links = linksOf(readme);
+    assert.ok(links.length > 10);
+    for (const link of links) {
+      if (link.startsWith('#')) {
+        assert.ok(anchors.has(link.slice(1)), `README.md: no heading for ${link}`);
+      } else if (link.startsWith('https://unpkg.com/gun-relay-client')) {
+        assert.ok(link.startsWith(PACKAGE_FILE_URL), `README.md: ${link} must start with ${PACKAGE_FILE_URL} (the package's version)`);
+        const file = link.slice(PACKAGE_FILE_URL.length).split('#')[0]!;
+        assert.ok(fs.existsSync(path.join(repo, file)), `README.md: ${link}: ${file} does not exist`);
+        assert.ok(pkg.files.some((f) => file === f || file.startsWith(`${f}/`)), `README.md: ${file} is not in package.json "files"`);
+      } else {
+        assert.match(link, /^https:\/\//, `README.md: ${link} breaks on the registry page; write ${PACKAGE_FILE_URL}<path> for a file of the package`);
+      }
+    }
+  });
+
+  it('README.md: every JavaScript/TypeScript block is an example file, its CommonJS form, a block that runs, or a marked fragment', () => {
+    const examplesTest = read('test/examples.test.ts');
+    for (const block of codeBlocks(read('README.md'))) {
+      if (!CHECKED_LANGS.has(block.lang)) continue;
+      const where = `README.md line ${block.line}`;
+      const ref = exampleRef(block.marker);
+      if (ref) {
+        const lines = read(ref.file).split('\n');
+        const expected = ref.from === undefined ? lines.join('\n') : lines.slice(ref.from - 1, ref.to).join('\n');
+        assert.equal(block.code.trim(), expected.trim(), `${where} differs from ${ref.file}`);
+        assert.ok(examplesTest.includes(path.basename(ref.file)), `${where}: ${ref.file} is not run by test/examples.test.ts`);
+        continue;
+      }
+      const ok = block.marker === 'run' || block.marker === 'fragment' || /^commonjs-of: examples\/\S+$/.test(block.marker ?? '');
+      assert.ok(ok, `${where}: mark the block <!-- example: examples/... -->, <!-- commonjs-of: ... -->, <!-- run --> or <!-- fragment --> (found ${block.marker ?? 'no marker'})`);
+    }
+  });
 
   it('docs/guarantees.md: every test file named exists', () => {
     const named = new Set([...read('docs/guarantees.md').matchAll(/`(test\/[\w./-]+\.ts)`/g)].map((m) => m[1]!));

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { codeBlocks } from './helpers/codeBlocks.js';
 
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '..');
@@ -85,19 +86,52 @@ describe('examples', () => {
     assert.match(out, /second process: skipped; requests sent: 0/);
   });
 
-  it('the first example of README.md runs as written', async () => {
-    const readme = fs.readFileSync(path.join(repo, 'README.md'), 'utf8');
-    const code = /```ts\n([\s\S]*?)```/.exec(readme)![1]!;
-    const file = path.join(repo, 'examples', '.readme-example.ts');
-    fs.writeFileSync(file, code);
-    try {
-      const out = await example('.readme-example.ts');
-      assert.match(out, /title: 'Leg day'/);
-      assert.match(out, /deleted null/);
-      assert.match(out, /3 SOUL_REJECTED 500/);
-      assert.match(out, /4 skipped/);
-    } finally {
-      fs.rmSync(file, { force: true });
+  /** What the quick start prints, in either module kind. */
+  const quickstartPrinted = (out: string): void => {
+    assert.match(out, /title: 'Leg day'/);
+    assert.match(out, /deleted null/);
+    assert.match(out, /3 SOUL_REJECTED 500/);
+    assert.match(out, /4 skipped/);
+  };
+
+  it("quickstart.mjs (README's Quick start, verbatim): writes, reads, deletes, skips the poisoned soul", async () => {
+    quickstartPrinted(await example('quickstart.mjs'));
+  });
+
+  it("README's CommonJS form of each example (commonjs-of) runs with its require lines", async () => {
+    const forms = codeBlocks(fs.readFileSync(path.join(repo, 'README.md'), 'utf8')).filter((b) => b.marker?.startsWith('commonjs-of:'));
+    assert.ok(forms.length >= 1);
+    for (const form of forms) {
+      const source = form.marker!.slice('commonjs-of:'.length).trim();
+      const body = fs.readFileSync(path.join(repo, source), 'utf8').split('\n').filter((l) => !/^import .* from '[^']+';$/.test(l));
+      const file = path.join(repo, 'examples', `.readme-${path.basename(source, path.extname(source))}.cjs`);
+      fs.writeFileSync(file, `${form.code}\n${body.join('\n')}`);
+      try {
+        const out = await example(path.basename(file));
+        if (source.endsWith('quickstart.mjs')) quickstartPrinted(out);
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
+    }
+  });
+
+  it("README's <!-- run --> blocks run as written and exit 0", async () => {
+    const blocks = codeBlocks(fs.readFileSync(path.join(repo, 'README.md'), 'utf8')).filter((b) => b.marker === 'run');
+    assert.ok(blocks.length >= 1);
+    for (const [i, block] of blocks.entries()) {
+      const ext = block.lang === 'ts' || block.lang === 'typescript' ? 'ts' : block.lang === 'cjs' ? 'cjs' : 'mjs';
+      const file = path.join(repo, 'examples', `.readme-run-${i}.${ext}`);
+      fs.writeFileSync(file, block.code);
+      try {
+        const out = await example(path.basename(file));
+        // A line commented `// <text>` right after a console.log is what that line prints.
+        for (const printed of block.code.matchAll(/console\.log\([^\n]*\);(?: \/\/ (.+))?\n(?:\s*\/\/ (.+))?/g)) {
+          const expected = printed[1] ?? printed[2];
+          if (expected !== undefined) assert.ok(out.includes(expected.trim()), `README run block ${block.line}: missing "${expected}" in ${out}`);
+        }
+      } finally {
+        fs.rmSync(file, { force: true });
+      }
     }
   });
 

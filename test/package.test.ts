@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { codeBlocks } from './helpers/codeBlocks.js';
 
 const repo = path.resolve(import.meta.dirname, '..');
 let consumer: string;
@@ -52,12 +53,53 @@ describe('packed tarball', () => {
     fs.rmSync(consumer, { recursive: true, force: true });
   });
 
-  it('ships dist, README and CHANGELOG, and no sources or tests', () => {
-    const files = execFileSync('find', ['.', '-type', 'f'], { cwd: path.join(consumer, 'node_modules', 'gun-relay-client'), encoding: 'utf8' });
-    assert.match(files, /\.\/dist\/index\.cjs/);
-    assert.match(files, /\.\/dist\/index\.d\.cts/);
-    assert.match(files, /\.\/README\.md/);
-    assert.doesNotMatch(files, /\.\/(src|test)\//);
+  const packed = (): string => path.join(consumer, 'node_modules', 'gun-relay-client');
+  const packedFiles = (): Set<string> =>
+    new Set(execFileSync('find', ['.', '-type', 'f'], { cwd: packed(), encoding: 'utf8' }).trim().split('\n').map((f) => f.slice(2)));
+
+  it('ships dist, docs, examples, README and CHANGELOG; no sources, tests or source maps', () => {
+    const files = [...packedFiles()].join('\n');
+    assert.match(files, /^dist\/index\.cjs$/m);
+    assert.match(files, /^dist\/index\.d\.cts$/m);
+    assert.match(files, /^README\.md$/m);
+    assert.match(files, /^docs\/guarantees\.md$/m);
+    assert.match(files, /^examples\/quickstart\.mjs$/m);
+    assert.doesNotMatch(files, /^(src|test)\//m);
+    assert.doesNotMatch(files, /\.map$/m);
+  });
+
+  it("the packed README's links work on the registry page: anchors, absolute URLs, and package files that are in the tarball", () => {
+    const readme = fs.readFileSync(path.join(packed(), 'README.md'), 'utf8');
+    const version = (JSON.parse(fs.readFileSync(path.join(packed(), 'package.json'), 'utf8')) as { version: string }).version;
+    const prefix = `https://unpkg.com/gun-relay-client@${version}/`;
+    const files = packedFiles();
+    const prose = readme.replace(/^```[\s\S]*?^```/gm, '');
+    const headings = new Set([...prose.matchAll(/^#{1,6} (.+)$/gm)].map((m) => m[1]!.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-')));
+    const links = [...prose.matchAll(/\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
+    let packageLinks = 0;
+    for (const link of links) {
+      if (link.startsWith('#')) assert.ok(headings.has(link.slice(1)), `no heading for ${link}`);
+      else if (link.startsWith(prefix)) {
+        packageLinks++;
+        assert.ok(files.has(link.slice(prefix.length).split('#')[0]!), `${link} is not in the tarball`);
+      } else assert.match(link, /^https:\/\/(?!unpkg\.com\/gun-relay-client)/, `${link} does not resolve on the registry page`);
+    }
+    assert.ok(packageLinks >= 5, `${packageLinks} links to package files`);
+  });
+
+  it("the packed README's quick start runs against the tarball, as an ES module and as CommonJS", () => {
+    const blocks = codeBlocks(fs.readFileSync(path.join(packed(), 'README.md'), 'utf8'));
+    const esm = blocks.find((b) => b.marker === 'example: examples/quickstart.mjs')!;
+    const cjs = blocks.find((b) => b.marker === 'commonjs-of: examples/quickstart.mjs')!;
+    const body = esm.code.split('\n').filter((l) => !l.startsWith('import ')).join('\n');
+    fs.writeFileSync(path.join(consumer, 'quickstart.mjs'), esm.code);
+    fs.writeFileSync(path.join(consumer, 'quickstart.cjs'), `${cjs.code}\n${body}`);
+    for (const file of ['quickstart.mjs', 'quickstart.cjs']) {
+      const out = execFileSync(process.execPath, [file], { cwd: consumer, encoding: 'utf8', timeout: 60_000 });
+      assert.match(out, /title: 'Leg day'/, file);
+      assert.match(out, /3 SOUL_REJECTED 500/, file);
+      assert.match(out, /4 skipped/, file);
+    }
   });
 
   for (const kind of ['cjs', 'mjs'] as const) {

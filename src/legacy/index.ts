@@ -1,6 +1,6 @@
 /**
  * Drop-in replacement for helpers/gun.js: `const { GunHelper } = require('gun-relay-client/legacy')`.
- * Subpath export `gun-relay-client/legacy`; see "Migrating from helpers/gun.js" in README.md for what changed and why.
+ * Subpath export `gun-relay-client/legacy`; see docs/migration.md for what changed and why.
  */
 export { GunHelper } from './GunHelper.js';
 export type {
