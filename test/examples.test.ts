@@ -10,11 +10,12 @@ import { codeBlocks } from './helpers/codeBlocks.js';
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '..');
 
-async function example(file: string): Promise<string> {
+async function example(file: string, env: Record<string, string> = {}): Promise<string> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(repo, 'examples', file)], {
     cwd: repo,
     timeout: 60_000,
     encoding: 'utf8',
+    env: { ...process.env, ...env },
   });
   return stdout;
 }
@@ -27,6 +28,17 @@ describe('examples', () => {
     assert.match(out, /cycle 4: skipped \(failures=3, requests sent: 0\)/);
     assert.match(out, /📊 \[GUN Delete Stats\] Attempts: \d+, Skipped \(cached failures\): 10/);
     assert.match(out, /failed 3x then skipped 10x; stats events: 1/);
+  });
+
+  it('oip-sync-demo.ts (npm run demo), 60 records: three cycles through the OIP proxy, refused souls skipped from cycle 2, exact local state', async () => {
+    const out = await example('oip-sync-demo.ts', { OIP_DEMO_RECORDS: '60' });
+    assert.match(out, /peer seeded: 60 records over 8 of 37 record types, 3 deleted; 4 souls the local relay refuses/);
+    assert.match(out, /\| 1 \| ok \| [\d.]+ s \| \d+ \| \d+ \| 0 \| 53 \| 0 \|/);
+    assert.match(out, /\| 2 \| ok \| [\d.]+ s \| \d+ \| 0 \| 4 \| 20 \| 10 \|/);
+    assert.match(out, /\| 3 \| ok \| [\d.]+ s \| \d+ \| 0 \| 4 \| 0 \| 0 \|/);
+    assert.match(out, /stats event: 5 puts skipped by the ledger so far \(no request\), 4 souls quarantined/);
+    assert.match(out, /requests: (\d+) in cycles, \1 by the two clients/);
+    assert.match(out, /OK: the local relay holds exactly the 63 expected records; 4 refused souls skipped from cycle 2 on/);
   });
 
   it('sync-loop.ts (opens docs/sync-workers.md, verbatim): one cycle for two triggers, its own counts, health ok', async () => {

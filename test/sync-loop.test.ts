@@ -345,6 +345,31 @@ describe("SyncLoop cycle counters against the local relay", () => {
     client.close();
   });
 
+  it('cycle.view(other) counts another client in the same cycle report', async () => {
+    const clock = new ManualClock();
+    const local = new GunRelayClient({ baseUrl: relay.url, retry: false });
+    const peer = new GunRelayClient({ baseUrl: relay.url, retry: false });
+    const loop = new SyncLoop({
+      name: 'two-clients',
+      client: local,
+      intervalMs: 1_000,
+      cycleTimeoutMs: 30_000,
+      clock,
+      run: async (cycle) => {
+        const p = cycle.view(peer);
+        await p.put('syncloop0001:peer', { a: 1 });
+        await p.get('syncloop0001:peer');
+        await cycle.client.get('syncloop0001:peer');
+      },
+    });
+    const report = await loop.trigger();
+    assert.equal(report.requests, 3);
+    assert.deepEqual([report.byOperation.put.calls, report.byOperation.get.calls], [1, 2]);
+    assert.equal(peer.stats().requests + local.stats().requests, 3);
+    local.close();
+    peer.close();
+  });
+
   it("a cycle's client stops with its cycle, and cannot close the loop's client", async () => {
     const clock = new ManualClock();
     const client = new GunRelayClient({ baseUrl: relay.url, retry: false });

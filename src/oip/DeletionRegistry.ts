@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { fromDid, isGunDid } from './did.js';
-import { IndexSnapshot } from './IndexSnapshot.js';
+import { IndexSnapshot, type SnapshotCallOptions } from './IndexSnapshot.js';
 import type { RegistryIo } from './indexWrites.js';
 import { DELETED_INDEX_SOUL, deletedRecordSoul } from './registrySouls.js';
 
@@ -20,13 +20,13 @@ export class DeletionRegistry {
   }
 
   /** Reads the deletion index now. */
-  async refresh(opts: { signal?: AbortSignal | undefined } = {}): Promise<this> {
+  async refresh(opts: SnapshotCallOptions = {}): Promise<this> {
     await this.index.refresh(opts);
     return this;
   }
 
   /** Reads the deletion index if its TTL ran out; true when it read. */
-  ensureFresh(opts: { signal?: AbortSignal | undefined } = {}): Promise<boolean> {
+  ensureFresh(opts: SnapshotCallOptions = {}): Promise<boolean> {
     return this.index.ensureFresh(opts);
   }
 
@@ -51,10 +51,10 @@ export class DeletionRegistry {
    * Marks `did` deleted: writes its details (`oip:deleted:records:<did>`), then adds it to the
    * index with a single-field put. Two requests, no read.
    */
-  async markDeleted(did: string, deletedBy: string, opts: { signal?: AbortSignal | undefined; at?: number } = {}): Promise<void> {
+  async markDeleted(did: string, deletedBy: string, opts: SnapshotCallOptions & { at?: number } = {}): Promise<void> {
     const at = opts.at ?? Date.now();
     fromDid(did); // INVALID_INPUT unless did:gun:<soul>
-    await this.io.put(deletedRecordSoul(did), { deletedAt: at, deletedBy, timestamp: new Date(at).toISOString(), did }, { signal: opts.signal });
-    await this.index.add(did, true, { signal: opts.signal });
+    await (opts.via ?? this.io).put(deletedRecordSoul(did), { deletedAt: at, deletedBy, timestamp: new Date(at).toISOString(), did }, { signal: opts.signal });
+    await this.index.add(did, true, { signal: opts.signal, via: opts.via });
   }
 }

@@ -2,6 +2,13 @@ import { systemClock, type Clock } from '../clock.js';
 import type { RelayNode } from '../protocol/responses.js';
 import { indexAdd, indexRemove, type IndexEntry, type RegistryIo } from './indexWrites.js';
 
+/** Per-call options of the snapshot's reads and writes. */
+export interface SnapshotCallOptions {
+  signal?: AbortSignal | undefined;
+  /** The client to go through this time instead of the one given at construction (e.g. a sync cycle's client). */
+  via?: RegistryIo | undefined;
+}
+
 /** Options of an {@link IndexSnapshot}. */
 export interface IndexSnapshotOptions {
   /** A found index is read again by `ensureFresh()` once it is older than this. Default 0: every time. */
@@ -48,14 +55,14 @@ export class IndexSnapshot {
   }
 
   /** Reads the index now (one `get`, links left as links) and replaces the snapshot. */
-  async refresh(opts: { signal?: AbortSignal | undefined } = {}): Promise<this> {
-    const node = await this.io.get(this.soul, { signal: opts.signal });
+  async refresh(opts: SnapshotCallOptions = {}): Promise<this> {
+    const node = await (opts.via ?? this.io).get(this.soul, { signal: opts.signal });
     this.replace(node);
     return this;
   }
 
   /** Reads the index if it was never read or its TTL ran out (`missingTtlMs` when it was absent). True when it read. */
-  async ensureFresh(opts: { signal?: AbortSignal | undefined } = {}): Promise<boolean> {
+  async ensureFresh(opts: SnapshotCallOptions = {}): Promise<boolean> {
     if (this.isFresh()) return false;
     await this.refresh(opts);
     return true;
@@ -93,8 +100,8 @@ export class IndexSnapshot {
   }
 
   /** Adds `key` with a single-field put ({@link indexAdd}) and records it here. */
-  async add(key: string, entry: IndexEntry, opts: { signal?: AbortSignal | undefined } = {}): Promise<{ outcome: string }> {
-    const result = await indexAdd(this.io, this.soul, key, entry, opts);
+  async add(key: string, entry: IndexEntry, opts: SnapshotCallOptions = {}): Promise<{ outcome: string }> {
+    const result = await indexAdd(opts.via ?? this.io, this.soul, key, entry, { signal: opts.signal });
     if (result.outcome === 'written') {
       this.entries.set(key, entry);
       this.found = true;
@@ -103,8 +110,8 @@ export class IndexSnapshot {
   }
 
   /** Removes `key` with a single-field tombstone ({@link indexRemove}) and forgets it here. */
-  async remove(key: string, opts: { signal?: AbortSignal | undefined } = {}): Promise<{ outcome: string }> {
-    const result = await indexRemove(this.io, this.soul, key, opts);
+  async remove(key: string, opts: SnapshotCallOptions = {}): Promise<{ outcome: string }> {
+    const result = await indexRemove(opts.via ?? this.io, this.soul, key, { signal: opts.signal });
     if (result.outcome === 'written') this.entries.delete(key);
     return result;
   }

@@ -62,5 +62,5 @@ export {
 export { indexAdd, indexRemove } from './indexWrites.js';
 export type { IndexEntry, RegistryIo } from './indexWrites.js';
 export { IndexSnapshot } from './IndexSnapshot.js';
-export type { IndexSnapshotOptions } from './IndexSnapshot.js';
+export type { IndexSnapshotOptions, SnapshotCallOptions } from './IndexSnapshot.js';
 export { DeletionRegistry } from './DeletionRegistry.js';

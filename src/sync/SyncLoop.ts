@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Counters } from '../client/Counters.js';
 import { SafeEmitter } from '../client/SafeEmitter.js';
 import type { TimerHandle } from '../clock.js';
@@ -135,6 +136,8 @@ export class SyncLoop<R = unknown> {
   private async execute(number: number, began: number, startedAt: number): Promise<CycleReport<R>> {
     const { clock, name, cycleTimeoutMs } = this.options;
     const controller = new AbortController();
+    // Every call in flight through the cycle's clients listens to this one signal.
+    setMaxListeners(0, controller.signal);
     const abort = (reason: CycleAbort): void => {
       if (!controller.signal.aborted) controller.abort(reason);
     };
@@ -151,7 +154,8 @@ export class SyncLoop<R = unknown> {
       if (lease && !(await lease.acquire())) {
         outcome = 'leaseUnavailable';
       } else {
-        const cycle: Cycle = { signal: controller.signal, client: cycleView(this.options.client, { tally, signal: controller.signal, cycle: { name, number } }), number, startedAt };
+        const scope = { tally, signal: controller.signal, cycle: { name, number } };
+        const cycle: Cycle = { signal: controller.signal, client: cycleView(this.options.client, scope), view: (client) => cycleView(client, scope), number, startedAt };
         result = await untilAborted(invoke(this.options.run, cycle), controller.signal);
       }
     } catch (caught) {

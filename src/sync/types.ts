@@ -10,6 +10,11 @@ export interface Cycle {
   readonly signal: AbortSignal;
   /** The loop's client seen through this cycle: its calls count in this cycle's report and stop with `signal`. */
   readonly client: GunRelayClient;
+  /**
+   * Another client (e.g. one per peer) seen through this cycle, as `client` is: its calls count in
+   * this cycle's report too, and stop with `signal`.
+   */
+  view(client: GunRelayClient): GunRelayClient;
   /** 1 for the loop's first cycle. */
   readonly number: number;
   /** When the cycle started, epoch ms. */
