@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { systemClock, type Clock } from './clock.js';
 import { invalidOptionsError } from './optionsMessages.js';
-import { GunRelayError } from './errors.js';
 import type { LedgerStore } from './stores/LedgerStore.js';
 import type { Transport } from './transport/Transport.js';
 
@@ -160,12 +159,4 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   const parsed = clientOptionsSchema.safeParse(input ?? {});
   if (!parsed.success) throw invalidOptionsError(parsed.error.issues[0], input ?? {}, clientOptionsSchema);
   return parsed.data;
-}
-
-/** The `INVALID_OPTIONS` error for a failed options parse, naming the first offending field after `prefix`. */
-export function invalidOptions(error: z.ZodError, prefix: string): GunRelayError {
-  const issue = error.issues[0];
-  const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-  const field = [...(issue?.path ?? []), ...(unknownKey === undefined ? [] : [unknownKey])].join('.') || '(options)';
-  return new GunRelayError('INVALID_OPTIONS', `${prefix} ${field}: ${issue?.message ?? 'invalid'}`, { field });
 }

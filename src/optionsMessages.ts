@@ -36,7 +36,7 @@ function show(value: unknown): string {
   }
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** The user-facing name of an option path: `retry.budget.ratio`, `baseUrl[1]`. */
@@ -137,6 +137,7 @@ function problem(issue: Issue, value: unknown, echo: boolean): string {
     case 'invalid_value':
       return `must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}${got}`;
     default:
+      if (value === undefined) return 'is required';
       // Our own messages (custom refinements, the URL check) are already in words.
       return `${issue.message.replace(/^Invalid input:?\s*/i, '')}${got}`;
   }
@@ -163,9 +164,17 @@ function badUrl(name: string, value: unknown, whole: unknown): string {
 
 /**
  * The `INVALID_OPTIONS` error for the first issue zod found in `input` against `schema`.
- * `field` is the option's path as written (`baseUrl`, `baseUrl[1]`, `retry.budget.ratio`).
+ * `field` is the option's path as written (`baseUrl`, `baseUrl[1]`, `retry.budget.ratio`);
+ * `label` names what the options are for (`option`, `SyncLoop option`, `MemoryMonitor option`).
  */
-export function invalidOptionsError(issue: Issue | undefined, input: unknown, schema: z.ZodType): GunRelayError {
+export function invalidOptionsError(issue: Issue | undefined, input: unknown, schema: z.ZodType, label = 'option'): GunRelayError {
+  const error = clientOptionsError(issue, input, schema);
+  if (label === 'option') return error;
+  const message = error.message.replace(/^Invalid option/, `Invalid ${label}`).replace(/^Unknown option/, `Unknown ${label}`).replace(/^Invalid options: expected an object such as \{[^}]*\}/, `Invalid ${label}s: expected an object`);
+  return new GunRelayError('INVALID_OPTIONS', message, error.details());
+}
+
+function clientOptionsError(issue: Issue | undefined, input: unknown, schema: z.ZodType): GunRelayError {
   if (issue === undefined) return new GunRelayError('INVALID_OPTIONS', 'Invalid options', { field: '(options)' });
   if (issue.path.length === 0 && issue.code === 'invalid_type') {
     return new GunRelayError('INVALID_OPTIONS', `Invalid options: expected an object such as { baseUrl: "${EXAMPLE_URL}" }, got ${show(input)}`, {
@@ -210,4 +219,12 @@ export function renameOption(error: GunRelayError, from: string, to: string, lab
   if (error.code !== 'INVALID_OPTIONS' || error.field !== from) return error;
   const message = error.message.replace(`option "${from}"`, label);
   return new GunRelayError('INVALID_OPTIONS', message, { ...error.details(), field: to });
+}
+
+/** A zod issue about `input` in words, for other validation messages: `"entries[0].op" must be ...`. */
+export function issueInWords(issue: Issue | undefined, input: unknown): string {
+  if (issue === undefined) return 'is not valid';
+  const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+  const what = issue.code === 'unrecognized_keys' ? 'is not expected' : problem(issue, valueAt(input, issue.path), true);
+  return path.length === 0 ? what : `"${nameOf(path)}" ${what}`;
 }

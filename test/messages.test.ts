@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { GunRelayClient, isGunRelayError, type GunRelayError } from '../src/index.js';
+import { GunRelayClient, isGunRelayError, SyncLoop, type GunRelayError } from '../src/index.js';
+import { MemoryMonitor } from '../src/diagnostics/index.js';
 import { GunHelper } from '../src/legacy/index.js';
 import { startFaultServer, type FaultBehaviour, type FaultServer } from '../src/testing/index.js';
 
@@ -173,6 +174,21 @@ describe('messages: options', () => {
       if (saved === undefined) delete process.env.GUN_PEERS;
       else process.env.GUN_PEERS = saved;
       GunHelper.closeAll();
+    }
+  });
+});
+
+describe('messages: other options and snapshots speak the same way', () => {
+  it('MemoryMonitor and SyncLoop options: named, with the value and the closest known option', () => {
+    assert.equal(thrown(() => new MemoryMonitor({ intervalMs: -1 })).message, 'Invalid MemoryMonitor option "intervalMs": must be greater than 0, got -1');
+    assert.equal(thrown(() => new MemoryMonitor({ interval: 5 } as never)).message, 'Unknown MemoryMonitor option "interval"; did you mean "intervalMs"?');
+    const client = new GunRelayClient({ baseUrl: 'http://127.0.0.1:9' });
+    try {
+      assert.equal(thrown(() => new SyncLoop({ name: 'n', client, run() {}, intervalMs: 0 } as never)).message, 'Invalid SyncLoop option "intervalMs": must be greater than 0, got 0');
+      assert.equal(thrown(() => new SyncLoop({ name: 'n', run() {} } as never)).message, 'Invalid SyncLoop option "client": is required');
+      assert.equal(thrown(() => client.importLedger({ format: 'x' })).message, 'importLedger: not a ledger snapshot: "format" must be "gun-relay-client/ledger", got "x"');
+    } finally {
+      client.close();
     }
   });
 });

@@ -6,6 +6,7 @@ import type { FailureLedger, QuarantinedSoul } from '../ledger/FailureLedger.js'
 import { Quarantine } from '../ledger/Quarantine.js';
 import type { OipRecord } from '../oip/recordSchemas.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from '../options.js';
+import { issueInWords } from '../optionsMessages.js';
 import { ledgerSnapshotSchema, MAX_LEDGER_OPERATIONS, type LedgerImportResult, type LedgerSnapshot } from '../ledger/snapshot.js';
 import { assertDeleteKeys, assertListCount, assertSoul, type GunNode } from '../protocol/input.js';
 import { prepareWrite, serialise, type PreparedWrite } from '../protocol/preparedWrite.js';
@@ -275,7 +276,7 @@ export class GunRelayClient {
     const parsed = ledgerSnapshotSchema.safeParse(snapshot);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new GunRelayError('INVALID_INPUT', `importLedger: ${issue?.message ?? 'invalid snapshot'} at ${issue?.path.join('.') || '(root)'}`, {
+      throw new GunRelayError('INVALID_INPUT', `importLedger: not a ledger snapshot: ${issueInWords(issue, snapshot)}`, {
         field: `snapshot${issue?.path.length ? '.' + issue.path.join('.') : ''}`,
       });
     }

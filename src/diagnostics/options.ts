@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { systemClock, type Clock } from '../clock.js';
-import { GunRelayError } from '../errors.js';
+import { invalidOptionsError } from '../optionsMessages.js';
 
 /**
  * One reading of the process's memory, in bytes. `process.memoryUsage()` returns one; RSS is the
@@ -100,13 +100,5 @@ export function parseMemoryMonitorOptions(
 ): ResolvedMemoryMonitorOptions {
   const parsed = memoryMonitorOptionsSchema.safeParse(options);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const path = issue?.path.map(String) ?? [];
-  if (issue?.code === 'unrecognized_keys' && issue.keys[0] !== undefined) path.push(issue.keys[0]);
-  const field = path.join('.');
-  throw new GunRelayError(
-    'INVALID_OPTIONS',
-    `Invalid MemoryMonitor option${field ? ` '${field}'` : ''}: ${issue?.message ?? 'invalid'}`,
-    { field },
-  );
+  throw invalidOptionsError(parsed.error.issues[0], options, memoryMonitorOptionsSchema, 'MemoryMonitor option');
 }

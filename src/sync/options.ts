@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { GunRelayClient } from '../client/GunRelayClient.js';
 import { systemClock } from '../clock.js';
-import { clockSchema, invalidOptions, positiveMs } from '../options.js';
+import { clockSchema, positiveMs } from '../options.js';
+import { invalidOptionsError } from '../optionsMessages.js';
 import type { LeaseStore } from '../stores/LeaseStore.js';
 import type { Cycle } from './types.js';
 
@@ -60,6 +61,6 @@ export type ResolvedSyncLoopOptions<R = unknown> = Omit<z.output<typeof syncLoop
 /** Validates options; throws `INVALID_OPTIONS` naming the first offending field. */
 export function resolveSyncLoopOptions<R>(input: SyncLoopOptions<R>): ResolvedSyncLoopOptions<R> {
   const parsed = syncLoopOptionsSchema.safeParse(input ?? {});
-  if (!parsed.success) throw invalidOptions(parsed.error, 'SyncLoop: invalid option');
+  if (!parsed.success) throw invalidOptionsError(parsed.error.issues[0], input ?? {}, syncLoopOptionsSchema, 'SyncLoop option');
   return parsed.data as ResolvedSyncLoopOptions<R>;
 }
