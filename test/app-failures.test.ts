@@ -158,13 +158,13 @@ describe('countReadFailures (opt-in)', () => {
     server.reset();
     server.setDefault({ status: 200, body: { success: true, data: { data: '{}', oip: '{}', meta: '{not json' } } });
     const c = new GunRelayClient({ baseUrl: server.url, retry: false, countReadFailures: true });
-    for (let i = 0; i < 3; i++) await assert.rejects(c.getRecord('rec'), isCode('INVALID_INPUT'));
+    for (let i = 0; i < 3; i++) await assert.rejects(c.getRecord('rec'), isCode('BAD_RESPONSE'));
     assert.equal(c.isQuarantined('getRecord', 'rec'), true);
     assert.equal(c.isQuarantined('get', 'rec'), false, 'the get itself succeeded');
     const before = server.requestCount;
     await assert.rejects(c.getRecord('rec'), isCode('SKIPPED'));
     assert.equal(server.requestCount, before, 'no request for a quarantined record');
-    for (let i = 0; i < 2; i++) await assert.rejects(c.getRecord('rec2'), isCode('INVALID_INPUT'));
+    for (let i = 0; i < 2; i++) await assert.rejects(c.getRecord('rec2'), isCode('BAD_RESPONSE'));
     server.setDefault({ status: 200, body: { success: true, data: { data: '{}', oip: '{}', meta: '{"created":1}' } } });
     assert.notEqual(await c.getRecord('rec2'), null);
     assert.equal(c.quarantined().length, 1, 'only rec is left');

@@ -23,6 +23,7 @@ import { checkLinkKeys, checkResolveLinks, readRecord, writeRecord } from './rec
 import type { GetOptions, GetRecordOptions, PutRecordOptions, PutRecordResult, RecordRead } from './records.js';
 import type { CallOptions, DeleteOptions, DeleteResult, ListEntry, ListOptions, PutResult, RelayNode } from './results.js';
 import { SafeEmitter } from './SafeEmitter.js';
+import { checkCallOptions } from './callOptions.js';
 import { traceCall } from '../tracing/channels.js';
 
 /**
@@ -96,7 +97,8 @@ export class GunRelayClient {
     return traceCall('put', soul, this.scope?.cycle, this.putCall, this, soul, node, opts);
   }
 
-  private async putCall(soul: string, node: GunNode, opts: CallOptions): Promise<PutResult> {
+  private async putCall(soul: string, node: GunNode, given: CallOptions): Promise<PutResult> {
+    const opts = checkCallOptions<CallOptions>(given, 'put');
     this.assertOpen('put', soul);
     const prepared = prepareWrite(soul, node, 'put', this.options.maxBodyLength);
     const skipped = this.skipIfQuarantined('put', soul);
@@ -116,7 +118,8 @@ export class GunRelayClient {
     return traceCall('get', soul, this.scope?.cycle, this.getCall, this, soul, opts);
   }
 
-  private async getCall(soul: string, opts: GetOptions): Promise<RelayNode | null> {
+  private async getCall(soul: string, given: GetOptions): Promise<RelayNode | null> {
+    const opts = checkCallOptions<GetOptions>(given, 'get');
     this.assertOpen('get', soul);
     assertSoul(soul, 'get');
     const depth = checkResolveLinks(opts.resolveLinks);
@@ -147,7 +150,8 @@ export class GunRelayClient {
     return traceCall('delete', soul, this.scope?.cycle, this.deleteCall, this, soul, opts);
   }
 
-  private async deleteCall(soul: string, opts: DeleteOptions): Promise<DeleteResult> {
+  private async deleteCall(soul: string, given: DeleteOptions): Promise<DeleteResult> {
+    const opts = checkCallOptions<DeleteOptions>(given, 'delete');
     this.assertOpen('delete', soul);
     assertSoul(soul, 'delete');
     const givenKeys = opts.keys === undefined ? undefined : assertDeleteKeys(opts.keys, soul);
@@ -169,7 +173,8 @@ export class GunRelayClient {
     return traceCall('list', publisherHash, this.scope?.cycle, this.listCall, this, publisherHash, opts);
   }
 
-  private async listCall(publisherHash: string, opts: ListOptions): Promise<ListEntry[]> {
+  private async listCall(publisherHash: string, given: ListOptions): Promise<ListEntry[]> {
+    const opts = checkCallOptions<ListOptions>(given, 'list');
     this.assertOpen('list', undefined);
     assertSoul(publisherHash, 'list');
     const params: Record<string, string | number> = { publisherHash };
@@ -390,7 +395,7 @@ export class GunRelayClient {
       if (record !== null) this.quarantine.succeed('getRecord', soul);
       return record;
     } catch (error) {
-      if (read && error instanceof GunRelayError && error.code === 'INVALID_INPUT') this.quarantine.fail('getRecord', soul, error.code, undefined);
+      if (read && error instanceof GunRelayError && error.code === 'BAD_RESPONSE') this.quarantine.fail('getRecord', soul, error.code, undefined);
       throw error;
     }
   }
@@ -430,7 +435,11 @@ export class GunRelayClient {
   private failed(op: CountedOperation, soul: string | undefined, raw: unknown, started: number): GunRelayError {
     let error = raw instanceof GunRelayError ? raw : new GunRelayError('RELAY_ERROR', `${op}: ${String(raw)}`, { op, soul });
     if (this.closed && error.scope === 'relay') error = new GunRelayError('CLIENT_CLOSED', `${op}: client closed during the call`, { op, soul });
-    for (const t of this.tallies()) t.byOperation[op].failures++;
+    for (const t of this.tallies()) {
+      t.byOperation[op].failures++;
+      // A call refused by a full queue sent nothing: it was never an attempt.
+      if (error.code === 'QUEUE_FULL') t.byOperation[op].attempts--;
+    }
     let failures = 0;
     let first = false;
     let counted = false;

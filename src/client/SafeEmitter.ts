@@ -18,27 +18,29 @@ export class SafeEmitter<Events extends EventMap<Events>> {
 
   /** Adds a listener; returns a function that removes it. */
   on<E extends Name<Events>>(event: E, listener: Events[E]): () => void {
+    return this.add(event, listener, false);
+  }
+
+  /** Adds a listener that runs once; returns a function that removes it. `off(event, listener)` removes it too. */
+  once<E extends Name<Events>>(event: E, listener: Events[E]): () => void {
+    return this.add(event, listener, true);
+  }
+
+  private add<E extends Name<Events>>(event: E, listener: Events[E], once: boolean): () => void {
     const wrapped: Wrapped = (payload) => {
+      if (once) this.ee.removeListener(event, wrapped);
       try {
         (listener as unknown as Listener)(payload);
       } catch (error) {
         if (event !== 'listenerError') this.ee.emit('listenerError', { event, error } satisfies ListenerErrorEvent);
       }
     };
+    // What off() matches: the caller's own function, for on() and once() alike.
     wrapped.original = listener;
     this.ee.on(event, wrapped);
     return () => {
       this.ee.removeListener(event, wrapped);
     };
-  }
-
-  /** Adds a listener that runs once; returns a function that removes it. */
-  once<E extends Name<Events>>(event: E, listener: Events[E]): () => void {
-    const off = this.on(event, ((payload: unknown) => {
-      off();
-      (listener as unknown as Listener)(payload);
-    }) as unknown as Events[E]);
-    return off;
   }
 
   /** Removes every registration of `listener` for `event`. */

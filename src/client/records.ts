@@ -110,11 +110,16 @@ export async function readRecord<TData = unknown, TOip = unknown>(
   const resolve = checkResolveLinks(opts.resolveLinks, 1);
   const node = await io.get(soul, { signal: opts.signal, resolveLinks: resolve, linkKeys: opts.linkKeys });
   if (node === null) return null;
-  const decoded = await decodeRecord(node, {
-    soul,
-    ...(opts.keyProvider ? { keyProvider: opts.keyProvider } : {}),
-    ...(opts.onLocked ? { onLocked: opts.onLocked } : {}),
-  });
+  let decoded: DecodedRecord;
+  try {
+    decoded = await decodeRecord(node, {
+      soul,
+      ...(opts.keyProvider ? { keyProvider: opts.keyProvider } : {}),
+      ...(opts.onLocked ? { onLocked: opts.onLocked } : {}),
+    });
+  } catch (error) {
+    throw storedRecordError(error, soul);
+  }
   return { ...(decoded as DecodedRecord<TData, TOip>), soul, did: toDid(soul) };
 }
 
@@ -125,6 +130,16 @@ export function checkLinkKeys(value: unknown): string[] | undefined {
     throw new GunRelayError('INVALID_INPUT', 'get: linkKeys must be an array of strings', { op: 'get', field: 'linkKeys' });
   }
   return [...(value as string[])];
+}
+
+/**
+ * A decoding error about the stored record (its `node`, `meta`, `data` or `oip`) is the relay's
+ * data, read after a request was sent: `BAD_RESPONSE`, not `INVALID_INPUT` ("nothing was sent").
+ * Errors about the caller's key stay as they are.
+ */
+function storedRecordError(error: unknown, soul: string): unknown {
+  if (!(error instanceof GunRelayError) || error.code !== 'INVALID_INPUT' || !/^(node|meta|data|oip)(\.|$)/.test(error.field ?? '')) return error;
+  return new GunRelayError('BAD_RESPONSE', `getRecord: the stored record cannot be decoded: ${error.message}`, { ...error.details(), op: 'get', soul });
 }
 
 /** A list entry's record type: the relay's field, else `oip.recordType` from the stored data. */

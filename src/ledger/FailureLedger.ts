@@ -236,7 +236,7 @@ export class FailureLedger {
 
   /** Adds a snapshot's entries whose TTL has not run out; returns how many were kept. */
   load(snapshot: LedgerSnapshot, now: number, wallNow: number, ttlMs: number): number {
-    let kept = 0;
+    const loaded: string[] = [];
     for (const e of snapshot.entries) {
       if (!this.acceptsOperation(e.op)) continue;
       const age = wallNow - e.lastFailureAt;
@@ -257,8 +257,11 @@ export class FailureLedger {
       );
       this.ops.add(e.op);
       if (e.failures >= this.threshold) this.atThreshold++;
-      kept++;
+      loaded.push(key);
     }
+    // A snapshot larger than the ledger's bound keeps only its newest entries: count what stayed.
+    let kept = 0;
+    for (const key of loaded) if (this.cache.has(key)) kept++;
     return kept;
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { soulProblem } from '../protocol/soul.js';
 
 /** Longest app-defined operation name and failure code, in characters. */
 export const MAX_LEDGER_NAME_LENGTH = 64;
@@ -15,7 +16,7 @@ export const LEDGER_SNAPSHOT_VERSION = 1;
 const entrySchema = z.strictObject({
   /** `put`, `delete`, `get` or an app-defined operation. */
   op: ledgerName,
-  soul: z.string().min(1),
+  soul: z.string().refine((s) => soulProblem(s) === undefined, { error: (issue) => soulProblem(issue.input) ?? 'invalid soul' }),
   failures: z.number().int().positive(),
   /** Wall-clock time (epoch ms) of the first failure in the run. */
   firstFailureAt: z.number().finite(),

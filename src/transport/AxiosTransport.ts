@@ -248,6 +248,11 @@ export class AxiosTransport implements Transport {
       return new GunRelayError('INVALID_INPUT', `${op}: request body larger than ${this.options.maxBodyLength} bytes`, details);
     }
     const systemCode = error.code ?? (error.cause as { code?: string } | undefined)?.code;
+    if (systemCode?.startsWith('HPE_')) {
+      // Node's HTTP parser refused the answer (a garbage status line, oversized headers): the
+      // relay spoke no valid HTTP. Not a transient failure, so not retried.
+      return new GunRelayError('BAD_RESPONSE', `${op}: the relay's answer is not valid HTTP (${systemCode})`, { ...details, systemCode });
+    }
     const code = (systemCode && NETWORK_CODES[systemCode]) || (/hang up|aborted|reset/i.test(error.message) ? 'CONNECTION_RESET' : 'RELAY_ERROR');
     const what = code === 'TIMEOUT' ? `no answer within ${state.request.timeoutMs} ms` : error.message;
     return new GunRelayError(code, `${op}: ${what}`, { ...details, systemCode });
