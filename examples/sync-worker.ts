@@ -2,7 +2,7 @@
  * A sync worker in miniature, against a local relay that runs the real `gun` package:
  * writes records, reads them back, deletes them for real, and meets a poisoned soul that the
  * relay keeps refusing. The poisoned soul is skipped after 3 failures, and a `stats` event
- * arrives after 10 skips. Run it with `npm run demo`.
+ * arrives after 10 skips. Run it with `npx tsx examples/sync-worker.ts` (after a build).
  */
 import { GunRelayClient, isGunRelayError, type StatsSnapshot } from 'gun-relay-client';
 import { startLocalRelay } from 'gun-relay-client/testing';
