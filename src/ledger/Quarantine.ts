@@ -52,7 +52,7 @@ export class Quarantine {
   fail(op: LedgerOperation, soul: string, code: LedgerFailureCode, status: number | undefined, reason?: string): RecordedFailure {
     const now = this.options.clock.now();
     const recorded = this.ledger.recordFailure(op, soul, code, status, now, reason);
-    this.link?.recordFailure({ op, soul, code, status, reason, at: Date.now() });
+    this.link?.recordFailure({ op, soul, code, status, reason, at: epochNow(this.options.clock) });
     if (recorded.quarantined) {
       const retryAt = Math.round(epochNow(this.options.clock)) + this.options.ttlMs;
       this.options.emit.quarantine({ op, soul, failures: recorded.failures, code, retryAt, ...(reason === undefined ? {} : { reason }) });
@@ -112,7 +112,7 @@ export class Quarantine {
   }
 
   private localQuarantine(): SharedLedgerEntry[] {
-    const wallNow = Date.now();
+    const wallNow = epochNow(this.options.clock);
     const now = this.options.clock.now();
     return this.ledger.quarantined(now, wallNow).map((q) => ({
       op: q.op,
