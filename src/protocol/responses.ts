@@ -107,17 +107,14 @@ function toListEntry(raw: unknown): ListEntry | string {
   if (rawData != null && !isPlainObject(rawData)) return 'data is not an object';
   if (recordType != null && typeof recordType !== 'string') return 'recordType is not a string';
   if (storedAt != null && typeof storedAt !== 'number' && typeof storedAt !== 'string') return 'storedAt is not a number or string';
-  const data: Record<string, unknown> = {};
+  // The parsed body is ours alone: the entry keeps its object instead of a copy.
+  const data: Record<string, unknown> = rawData ?? {};
+  delete data['_'];
   let live = 0;
   let size = 0;
-  if (rawData) {
-    for (const key of Object.keys(rawData)) {
-      if (key === '_') continue;
-      const value = rawData[key];
-      data[key] = value;
-      size++;
-      if (value !== null) live++;
-    }
+  for (const key of Object.keys(data)) {
+    size++;
+    if (data[key] !== null) live++;
   }
   return {
     soul,
