@@ -7,7 +7,8 @@
  * 2. Reads the peer's type indexes (`IndexSnapshot`s kept across cycles): a found index is read
  *    every cycle; an index the peer did not have (most of the ~37 types, each such read costing
  *    the relay 3 s) only again after `missingIndexTtlMs`.
- * 3. Compares them with the local type indexes (kept across cycles, updated by its own writes).
+ * 3. Compares them with the local type indexes (kept across cycles, updated by its own writes,
+ *    read again after `localIndexTtlMs`).
  * 4. Copies each new, not deleted record (bounded concurrency), registers it locally with
  *    single-field index writes, never rewriting a whole index.
  * 5. Applies the peer's deletions locally (record and `meta` child tombstoned, index entry
@@ -32,6 +33,12 @@ export interface OipSyncOptions {
   concurrency?: number;
   /** How long an index the peer did not have is believed absent. Default 10 min. */
   missingIndexTtlMs?: number;
+  /**
+   * How long the local type indexes are trusted between reads. This worker's own writes update
+   * them at once; another local writer's entries are seen after this (at worst a record is copied
+   * again). Default 10 min.
+   */
+  localIndexTtlMs?: number;
   /** Told where the cycle is, for a progress line. */
   onProgress?: (progress: { phase: 'indexes' | 'copy' | 'deletions'; done: number; total: number }) => void;
 }
@@ -86,13 +93,15 @@ export async function eachLimit<T>(items: readonly T[], limit: number, fn: (item
 export function createOipSyncWorker(options: OipSyncOptions): { run(cycle: Cycle): Promise<OipCycleResult> } {
   const concurrency = options.concurrency ?? 16;
   const missingTtlMs = options.missingIndexTtlMs ?? 10 * 60_000;
+  const localTtlMs = options.localIndexTtlMs ?? 10 * 60_000;
   const peerIndexes = new Map<string, IndexSnapshot>();
   const localIndexes = new Map<string, IndexSnapshot>();
   // Snapshots live across cycles; each cycle reads and writes them through its own views (`via`).
   const peerIo = proxyReads(options.peer);
   const snapshot = (map: Map<string, IndexSnapshot>, type: string): IndexSnapshot => {
     let s = map.get(type);
-    if (!s) map.set(type, (s = new IndexSnapshot(map === peerIndexes ? peerIo : options.local, registryIndexSoul(type), { ttlMs: 0, missingTtlMs })));
+    const ttlMs = map === peerIndexes ? 0 : localTtlMs;
+    if (!s) map.set(type, (s = new IndexSnapshot(map === peerIndexes ? peerIo : options.local, registryIndexSoul(type), { ttlMs, missingTtlMs })));
     return s;
   };
   const peerDeletions = new DeletionRegistry(peerIo, { ttlMs: 0, missingTtlMs });

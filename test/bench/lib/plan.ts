@@ -13,6 +13,7 @@ export interface PlanSettings {
   failureCost: { chunks: number; callsPerChunk: number; warmup: number; concurrency: number };
   fleet: { souls: number; chunks: number; deletesPerChunk: number; rounds: number; paceMs: number; workers: number[] };
   tracing: { levels: Array<{ concurrency: number; opsPerRep: number }>; reps: number; warmupOps: number; microChunks: number; microPuts: number };
+  cycle: { types: number; typesWritten: number; records: number; deleteEvery: number };
 }
 
 export const KiB = 1024;
@@ -35,6 +36,8 @@ export function settings(quick: boolean): PlanSettings {
         failureCost: { chunks: 4, callsPerChunk: 1_000, warmup: 1_000, concurrency: 8 },
         fleet: { souls: 10, chunks: 6, deletesPerChunk: 20_000, rounds: 4, paceMs: 20, workers: [1, 4] },
         tracing: { levels: levels(400, 1_200), reps: 6, warmupOps: 300, microChunks: 4, microPuts: 10_000 },
+        // The legacy cycle pays 3 s per never-written soul it reads: few types and records here.
+        cycle: { types: 8, typesWritten: 2, records: 6, deleteEvery: 5 },
       }
     : {
         quick,
@@ -52,6 +55,8 @@ export function settings(quick: boolean): PlanSettings {
         failureCost: { chunks: 12, callsPerChunk: 3_000, warmup: 3_000, concurrency: 8 },
         fleet: { souls: 10, chunks: 20, deletesPerChunk: 50_000, rounds: 4, paceMs: 20, workers: [1, 4] },
         tracing: { levels: levels(1_000, 2_500), reps: 16, warmupOps: 1_000, microChunks: 10, microPuts: 20_000 },
+        // All 37 types: the legacy cycles take minutes, as the indexer's do (245–397 s reported).
+        cycle: { types: 37, typesWritten: 8, records: 24, deleteEvery: 6 },
       };
 }
 
@@ -78,6 +83,7 @@ export function plan(s: PlanSettings): Job[] {
   jobs.push({ name: 'delete-cost', scenario: 'delete-cost', params: { ...s.deleteCost }, servers: {}, timeoutMs: 120_000 });
   jobs.push({ name: 'failure-cost', scenario: 'failure-cost', params: { ...s.failureCost }, servers: { err: { kind: 'error', status: 500, bodyBytes: 64 * KiB } }, timeoutMs: 180_000 });
   jobs.push({ name: 'fleet', scenario: 'fleet', params: { ...s.fleet }, servers: { reject: { kind: 'reject', status: 500 } }, timeoutMs: 120_000 });
+  jobs.push({ name: 'cycle', scenario: 'cycle', params: { ...s.cycle }, servers: {}, timeoutMs: s.quick ? 600_000 : 1_500_000 });
   jobs.push({ name: 'tracing', scenario: 'tracing', params: { ...s.tracing }, servers: { ok: { kind: 'ok' } }, timeoutMs: 120_000 });
   jobs.push({ name: 'soak', scenario: 'soak', params: { ...s.soak }, servers: { soak: { kind: 'soak', seed: s.soak.seed } }, timeoutMs: 180_000 });
   return jobs;

@@ -1,12 +1,31 @@
 import type { run as runTracing } from '../scenarios/tracing.js';
+import type { run as runCycle } from '../scenarios/cycle.js';
 import { cpuRows, rateRows, type Row } from './report.js';
 import { median, pairedRatio } from './stats.js';
 
 type TracingResult = Awaited<ReturnType<typeof runTracing>>;
+type CycleResult = Awaited<ReturnType<typeof runCycle>>;
 
-/** Rows of the sync-worker jobs (issue 12): tracing's cost. */
+/** Rows of the sync-worker jobs (issue 12): the cycle side by side, tracing's cost. */
 export function syncRows(get: <T>(name: string) => T | undefined): Row[] {
   const rows: Row[] = [];
+  const cy = get<CycleResult>('cycle');
+  if (cy) {
+    const { legacy, sdk } = cy.sides;
+    const scen = (n: number) => `12 sync cycle ${n}: ${cy.types} types (${cy.typesWritten} written), ${cy.records} records, via the OIP proxy`;
+    for (let i = 0; i < 2; i++) {
+      const l = legacy.cycles[i]!;
+      const s = sdk.cycles[i]!;
+      const judged = i > 0; // the goals apply from cycle 2 on
+      const wall = s.durationMs / l.durationMs;
+      const req = s.requests / l.requests;
+      rows.push({ scenario: scen(i + 1), measure: 'wall time, SDK vs legacy', value: `SDK ${(s.durationMs / 1000).toFixed(1)} s`, baseline: `legacy ${(l.durationMs / 1000).toFixed(1)} s`, ratio: wall, goal: judged ? '≤ 0.1' : '–', met: judged ? wall <= 0.1 : null, data: { sdkMs: s.durationMs, legacyMs: l.durationMs } });
+      rows.push({ scenario: scen(i + 1), measure: 'requests, SDK vs legacy', value: `SDK ${s.requests}`, baseline: `legacy ${l.requests}`, ratio: req, goal: judged ? '≤ 0.2' : '–', met: judged ? req <= 0.2 : null, data: { sdk: s.requests, legacy: l.requests, sdkFailedGets: s.failures, legacyFailedGets: l.failures } });
+      rows.push({ scenario: scen(i + 1), measure: 'heap used after the cycle (after GC)', value: `SDK ${(s.heapUsedBytes / 1024 / 1024).toFixed(1)} MiB`, baseline: `legacy ${(l.heapUsedBytes / 1024 / 1024).toFixed(1)} MiB`, ratio: s.heapUsedBytes / l.heapUsedBytes, goal: '–', met: null, data: { sdk: s.heapUsedBytes, legacy: l.heapUsedBytes } });
+      rows.push({ scenario: scen(i + 1), measure: 'records copied', value: `SDK ${s.copied}`, baseline: `legacy ${l.copied}`, ratio: l.copied === 0 ? null : s.copied / l.copied, goal: 'equal', met: s.copied === l.copied, data: { sdk: s.copied, legacy: l.copied } });
+    }
+    rows.push({ scenario: scen(2), measure: 'records held afterwards (read back)', value: `SDK ${sdk.held}`, baseline: `legacy ${legacy.held}`, ratio: null, goal: `both ${sdk.expected}`, met: sdk.held === sdk.expected && legacy.held === legacy.expected, data: { sdk: sdk.held, legacy: legacy.held, expected: sdk.expected } });
+  }
   const tr = get<TracingResult>('tracing');
   for (const level of tr?.levels ?? []) {
     const scen = `12 tracing, concurrency ${level.concurrency}`;
