@@ -197,7 +197,7 @@ export class GunRelayClient {
     } catch (error) {
       throw this.failed('list', undefined, error, started);
     }
-    entries = entries.map((e) => finishListEntry(e, opts.decode === true));
+    for (const entry of entries) finishListEntry(entry, opts.decode === true);
     if (opts.recordType !== undefined) entries = entries.filter((e) => e.recordType === opts.recordType);
     this.succeeded('list', undefined, started, 'listed');
     return entries;

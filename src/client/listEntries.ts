@@ -6,19 +6,19 @@ import { recordTypeOf } from './records.js';
 const JSON_FIELDS = ['data', 'oip'] as const;
 
 /**
- * A list entry as the client returns it: `recordType` always filled (the relay's field, else the
- * stored `oip.recordType`, else `null`), and with `decode`, `data.data` / `data.oip` parsed from
- * the JSON strings the relay stores, as `get` returns them. A string that is not JSON is kept.
+ * Finishes a list entry in place (it was just parsed from the body and is the client's alone):
+ * `recordType` always filled (the relay's field, else the stored `oip.recordType`, else `null`),
+ * and with `decode`, `data.data` / `data.oip` parsed from the JSON strings the relay stores, as
+ * `get` returns them. A string that is not JSON is kept.
  */
 export function finishListEntry(entry: ListEntry, decode: boolean): ListEntry {
-  const recordType = recordTypeOf(entry) ?? null;
-  if (!decode) return { ...entry, recordType };
-  const data = { ...entry.data };
+  entry.recordType = recordTypeOf(entry) ?? null;
+  if (!decode) return entry;
   for (const field of JSON_FIELDS) {
-    const value = data[field];
+    const value = entry.data[field];
     if (typeof value !== 'string') continue;
     const parsed = parseJsonSafe(value);
-    if (parsed.ok) data[field] = parsed.value;
+    if (parsed.ok) entry.data[field] = parsed.value;
   }
-  return { ...entry, data, recordType };
+  return entry;
 }
