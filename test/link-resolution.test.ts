@@ -95,8 +95,10 @@ describe('link resolution', () => {
     const timed = new GunRelayClient({ baseUrl: server.url, clock, timeouts: { get: 1_000 }, retry: false });
     nodes.set('root', links(5, (i) => `c${i}`));
     for (let i = 0; i < 5; i++) nodes.set(`c${i}`, { v: i });
+    // The four first link reads start together, before any arrives (concurrency 4); each that
+    // arrives uses up the whole second, so the fifth, which waits for a slot, starts too late.
     onRead = (req) => {
-      if (req.query['soul'] !== 'root') now += 400;
+      if (req.query['soul'] !== 'root') now += 1_000;
     };
     assert.deepEqual(await outcome(timed.get('root', { resolveLinks: 1 })), { ok: false, code: 'TIMEOUT' });
     await new Promise((r) => setTimeout(r, 50));
