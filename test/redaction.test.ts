@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GunRelayClient } from '../src/index.js';
 import { redactUrl } from '../src/errors.js';
+import { relayReason } from '../src/protocol/relayReason.js';
 import { startFaultServer, type FaultServer } from '../src/testing/index.js';
 
 describe('URL credential redaction', () => {
@@ -19,6 +20,12 @@ describe('URL credential redaction', () => {
     assert.equal(redactUrl('http://a@b:c@d@relay/x?y=1'), 'http://relay/x?y=1');
     assert.equal(redactUrl('https://user:pw@relay/'), 'https://relay/');
     assert.equal(redactUrl('http://relay:8765'), 'http://relay:8765');
+  });
+
+  it('a relay reason quoting such a URL loses the credentials too', () => {
+    const reason = relayReason('{"error":"cannot reach http://u:p@ss@upstream:8765/x"}') ?? '';
+    assert.match(reason, /cannot reach http:\/\/upstream:8765\/x/);
+    assert.ok(!reason.includes('ss@') && !reason.includes('u:p'));
   });
 
   it('a password with a raw "@" leaks nowhere: errors, events, stats keys, health, logs', async () => {

@@ -5,7 +5,7 @@ export const REASON_LIMIT = 120;
 
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
-const URL_WITH_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/[^\s@/]*@/gi;
+const URL_WITH_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#]*@/gi;
 
 /** Bodies longer than this are sniffed, not parsed, for their reason (the reason is ~120 characters). */
 const PARSE_LIMIT = 4_096;
