@@ -1,8 +1,8 @@
 /**
  * One worker process of the fleet tests (test/fleet-processes.test.ts), driven over IPC:
  * - `ledger` mode: a GunRelayClient (with or without a RedisLedgerStore) runs the steps the
- *   parent sends in lock-step with the other workers: one poisoned soul at this worker's own
- *   rotated place in the list, then one healthy soul; outcomes are counted per phase.
+ *   parent sends in lock-step with the other workers: one healthy soul, then one poisoned soul
+ *   at this worker's own rotated place in the list; outcomes are counted per phase.
  * - `lease` mode: a SyncLoop with a RedisLeaseStore reports each cycle's start and end (its run
  *   stops when the loop aborts the cycle, as a real run must).
  */
@@ -55,19 +55,20 @@ function count(k: string): void {
 }
 
 /**
- * One lock-step of a phase: this worker puts the soul at its own rotated place in the list (so
- * workers touch a soul in different steps), then one healthy soul, and reports back.
+ * One lock-step of a phase: this worker puts one healthy soul, then the poisoned soul at its own
+ * rotated place in the list (so workers touch a soul in different steps), and reports back. A
+ * poisoned soul always gets the same body: the same write, refused every time.
  */
 async function runStep(client: GunRelayClient, souls: string[], step: number): Promise<void> {
   const offset = Math.round((index * souls.length) / 4);
   const soul = souls[(step + offset) % souls.length]!;
-  await client.put(soul, { step }).then(
-    (r) => count(`bad:${r.outcome}`),
-    (e: { code?: string }) => count(`bad:${e.code ?? 'error'}`),
-  );
   await client.put(`ok:${index}:${healthy++}`, { step }).then(
     (r) => count(`ok:${r.outcome}`),
     (e: { code?: string }) => count(`ok:${e.code ?? 'error'}`),
+  );
+  await client.put(soul, { tags: 'poisoned' }).then(
+    (r) => count(`bad:${r.outcome}`),
+    (e: { code?: string }) => count(`bad:${e.code ?? 'error'}`),
   );
   send({ type: 'stepDone', step });
 }
