@@ -4,6 +4,7 @@ import type { run as runThroughput } from '../scenarios/throughput.js';
 import type { run as runResilience } from '../scenarios/resilience.js';
 import type { run as runDeleteCost } from '../scenarios/delete-cost.js';
 import type { run as runFailureCost } from '../scenarios/failure-cost.js';
+import type { run as runSnapshotCost } from '../scenarios/snapshot-cost.js';
 import type { run as runSoak } from '../scenarios/soak.js';
 import type { JobOutcome } from './orchestrate.js';
 import type { PlanSettings } from './plan.js';
@@ -323,6 +324,19 @@ export function buildRows(outcomes: Map<string, JobOutcome>, s: PlanSettings): R
       goal: '≤ 1',
       met: Math.max(...tracked) <= 10_000,
       data: { minTracked: Math.min(...tracked), maxTracked: Math.max(...tracked) },
+    });
+  }
+  const sc = get<Awaited<ReturnType<typeof runSnapshotCost>>>('snapshot-cost');
+  for (const [shape, r] of Object.entries(sc?.shapes ?? {})) {
+    rows.push({
+      scenario: `10 snapshot at call time (${shape} node)`,
+      measure: 'CPU per put: validate + copy + serialise',
+      value: `prepareWrite ${r.prepareUs.toFixed(2)} µs`,
+      baseline: `JSON.stringify alone: ${r.stringifyUs.toFixed(2)} µs`,
+      ratio: r.ratio,
+      goal: '–',
+      met: null,
+      data: { prepareUs: r.prepareUs, stringifyUs: r.stringifyUs },
     });
   }
   const fc = get<Awaited<ReturnType<typeof runFailureCost>>>('failure-cost');
