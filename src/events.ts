@@ -40,6 +40,10 @@ export interface StatsSnapshot extends OperationCounters {
   requests: number;
   /** Reads the relay answered "Not found" (a never-written soul costs the relay 3 s each). */
   misses: number;
+  /** Gets answered `null` from the miss cache (option `missCache`), without a request. */
+  missCacheHits: number;
+  /** Gets that shared an identical get already in flight instead of sending their own. */
+  coalescedReads: number;
   /** Response body bytes received. */
   bytesIn: number;
   /** Request body bytes sent (every attempt). */
@@ -73,6 +77,8 @@ export interface SkipEvent {
   failures: number;
   /** Total skips since the client was created. */
   skippedTotal: number;
+  /** The relay the call was meant for (its pin, else the first relay); nothing was sent to it. */
+  relay: string;
 }
 
 /** Payload of the `failure` event: one call failed. */
@@ -88,6 +94,8 @@ export interface FailureEvent {
   failures: number;
   /** True the first time this soul fails for this operation (since it was last clear). */
   first: boolean;
+  /** The relay that refused or failed (several, comma-separated, when none could be tried). */
+  relay: string | undefined;
 }
 
 /** Payload of the `quarantine` event: a soul reached the threshold and will be skipped. */
@@ -124,6 +132,8 @@ export interface SettleEvent {
   code: GunRelayErrorCode | undefined;
   /** Whole milliseconds from the call to its settling (0 for a skip). */
   durationMs: number;
+  /** The relay that answered or refused; for a skip, the one it was meant for. */
+  relay: string | undefined;
 }
 
 /** Payload of the `retry` event: a relay-level failure is being retried. */

@@ -9,6 +9,12 @@ export type {
   RelayNode,
 } from './client/results.js';
 export type { RelayHealth } from './client/RelayPool.js';
+export type { GetResult } from './client/results.js';
+export { directRelayClassifier, oipProxyClassifier } from './relays/classifiers.js';
+export type { RelayClassifier, RelayEndpoint, RelayVerdict } from './relays/classifiers.js';
+export { PROXY_HEALTH_SOUL, type RelayEntry, type RelayKind } from './relays/RelayProfile.js';
+export type { FailoverMode } from './relays/FailoverPolicy.js';
+export type { Comparison, RelayAnswer } from './relays/compare.js';
 export { attachLogger } from './client/logging.js';
 export { clientOptionsSchema, type ClientOptions, type ResolvedOptions, type Logger } from './options.js';
 export { systemClock, ManualClock, type Clock, type TimerHandle } from './clock.js';

@@ -3,6 +3,8 @@ import { systemClock, type Clock } from './clock.js';
 import { invalidOptionsError } from './optionsMessages.js';
 import type { LedgerStore } from './stores/LedgerStore.js';
 import type { Transport } from './transport/Transport.js';
+import type { RelayClassifier } from './relays/classifiers.js';
+import { relayProfile, type RelayEntry } from './relays/RelayProfile.js';
 
 /** A pino-style logger; every method is optional, so `console` or a pino instance both fit. */
 export interface Logger {
@@ -28,6 +30,26 @@ export const positiveMs = z.number().int().positive();
 /** What Node's HTTP client accepts in a header name and value; anything else fails only when sent. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** A relay entry object: `{ url, kind, healthPath, classify }`. */
+const relayEntryObject = z.strictObject({
+  url: relayUrl,
+  kind: z.enum(['relay', 'oip-proxy']).optional(),
+  healthPath: z.string().regex(/^\//, 'must start with /').optional(),
+  classify: z.custom<RelayClassifier>((v) => typeof v === 'function', { error: 'must be a function (op, status, bodyText) => verdict' }).optional(),
+});
+
+/**
+ * A relay entry: a URL (a direct relay) or an entry object. Checked by hand so that a bad URL is
+ * reported at the entry itself (`baseUrl[1]`), as a plain URL list always was.
+ */
+const relayEntry = z.any().transform((value: unknown, ctx): z.output<typeof relayEntryObject> => {
+  const parsed = typeof value === 'string' ? relayUrl.safeParse(value) : relayEntryObject.safeParse(value);
+  if (parsed.success) return typeof parsed.data === 'string' ? { url: parsed.data } : parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, code: 'custom', message: issue.message, path: issue.path } as never);
+  return z.NEVER;
+});
+const relayEntryInput = z.union([z.string(), z.looseObject({ url: z.unknown() })]);
 
 export const clockSchema = z.custom<Clock>(
   (v) =>
@@ -86,11 +108,40 @@ const timeoutsSchema = z.strictObject({
  * (what callers pass) and {@link ResolvedOptions} (after defaults) are inferred from it.
  */
 export const clientOptionsSchema = z.strictObject({
-  /** Relay base URL, or several for failover (the legacy `GUN_PEERS` list, comma-separated, also works). */
+  /**
+   * Relay base URL, or several (the legacy `GUN_PEERS` list, comma-separated, also works). An entry
+   * may be `{ url, kind: 'relay' | 'oip-proxy', healthPath?, classify? }`; a plain URL is a direct relay.
+   */
   baseUrl: z
-    .union([z.string(), z.array(z.string()).min(1)])
-    .transform((v) => (Array.isArray(v) ? v : v.split(',')).filter((s) => s.trim() !== ''))
-    .pipe(z.array(relayUrl).min(1, 'needs at least one relay URL')),
+    .union([z.string(), z.array(relayEntryInput).min(1), relayEntryInput])
+    .transform((v) => (Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : [v]).filter((e) => typeof e !== 'string' || e.trim() !== ''))
+    .pipe(z.array(relayEntry).min(1, 'needs at least one relay URL'))
+    .transform((entries) => entries.map(relayProfile)),
+  /** Which calls may move to the next relay on a relay-level failure: `'none'`, `'reads'` (default) or `'all'`. */
+  failover: z.enum(['none', 'reads', 'all']).default('reads'),
+  /**
+   * A soul-level refusal counts against the soul only when the same relay answered another soul
+   * successfully within this many ms before it. 0 counts every refusal. Default 60 s.
+   */
+  attributionWindowMs: z.number().int().min(0).default(60_000),
+  /**
+   * Answers a repeated get of a soul the relay just answered "Not found" for from memory (a
+   * never-written soul costs the relay 3 s). Off by default; `{}` turns it on with the defaults.
+   * Keyed by relay + soul, LRU-bounded, cleared by this client's own writes of the soul.
+   */
+  missCache: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        /** Most misses remembered. Default 10,000. */
+        maxEntries: z.number().int().positive().default(10_000),
+        /** How long a miss is remembered, on the client's clock. Default 60 s. */
+        ttlMs: positiveMs.default(60_000),
+      }),
+    ])
+    .default(false),
+  /** Identical concurrent gets of one soul on one relay share one request. Default true. */
+  coalesceReads: z.boolean().default(true),
   /** Default timeout for every operation not set in `timeouts`. */
   timeoutMs: positiveMs.optional(),
   /** Per-operation deadlines; defaults are the legacy module's: put 30 s, get 20 s, delete 10 s, list 10 s. */
@@ -149,8 +200,10 @@ export const clientOptionsSchema = z.strictObject({
   },
 }));
 
-/** Options accepted by `new GunRelayClient(options)`. */
-export type ClientOptions = z.input<typeof clientOptionsSchema>;
+/** Options accepted by `new GunRelayClient(options)`; `baseUrl` typed by entry so `classify` gets its parameter types. */
+export type ClientOptions = Omit<z.input<typeof clientOptionsSchema>, 'baseUrl'> & {
+  baseUrl: string | RelayEntry | ReadonlyArray<string | RelayEntry>;
+};
 /** Options after validation and defaults. */
 export type ResolvedOptions = z.output<typeof clientOptionsSchema>;
 

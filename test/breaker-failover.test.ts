@@ -74,7 +74,7 @@ describe('relay circuit breaker and failover', () => {
     await clock.advance(4_999);
     assert.deepEqual(await outcome(c.put('s:x', { k: 1 })), { ok: false, code: 'RELAY_UNAVAILABLE' });
     await clock.advance(1);
-    assert.deepEqual(await outcome(c.put('s:x', { k: 1 })), { ok: true, value: { soul: 's:x', outcome: 'written' } });
+    assert.deepEqual(await outcome(c.put('s:x', { k: 1 })), { ok: true, value: { soul: 's:x', outcome: 'written', relay: a.url } });
     assert.equal(c.stats().breakers[a.url], 'closed');
     assert.deepEqual(changes.map((e) => `${e.from}->${e.to}`), ['closed->open', 'open->half-open', 'half-open->closed']);
     assert.equal(a.requestCount, 4);
@@ -89,11 +89,11 @@ describe('relay circuit breaker and failover', () => {
     c.close();
   });
 
-  it('a relay-level failure moves the call to the next relay; each relay has its own breaker', async () => {
+  it("failover: 'all': a relay-level failure moves the call to the next relay; each relay has its own breaker", async () => {
     a.setDefault({ reset: 'before-response' });
     b.setDefault(OK);
-    const c = client([a.url, b.url]);
-    for (let i = 0; i < 5; i++) assert.deepEqual(await outcome(c.put(`f:${i}`, { k: 1 })), { ok: true, value: { soul: `f:${i}`, outcome: 'written' } });
+    const c = client([a.url, b.url], { failover: 'all' });
+    for (let i = 0; i < 5; i++) assert.deepEqual(await outcome(c.put(`f:${i}`, { k: 1 })), { ok: true, value: { soul: `f:${i}`, outcome: 'written', relay: b.url } });
     assert.equal(a.requestCount, 3, 'relay A is tried until its breaker opens');
     assert.equal(b.requestCount, 5);
     assert.deepEqual(c.stats().breakers, { [a.url]: 'open', [b.url]: 'closed' });
@@ -149,7 +149,7 @@ describe('relay circuit breaker and failover', () => {
     await clock.advance(5_000);
     assert.deepEqual(await outcome(c.delete('outage:1', { keys: ['k'] })), {
       ok: true,
-      value: { soul: 'outage:1', outcome: 'deleted', keys: ['k'], links: [], requests: 1 },
+      value: { soul: 'outage:1', outcome: 'deleted', keys: ['k'], links: [], requests: 1, relay: a.url },
     });
     assert.equal(c.stats().breakers[a.url], 'closed');
     c.close();

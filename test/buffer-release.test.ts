@@ -50,7 +50,7 @@ describe('immediate release of error response buffers', () => {
   });
 
   it('2,000 failures with 256 KiB bodies: heap grows by the ledger entries only, and a held error costs < 2 KiB', async () => {
-    const client = new GunRelayClient({ baseUrl: server.url, retry: false, breaker: false, maxTrackedSouls: 10_000 });
+    const client = new GunRelayClient({ baseUrl: server.url, retry: false, breaker: false, maxTrackedSouls: 10_000, attributionWindowMs: 0 });
     const storm = async (prefix: string, keep: unknown[] | undefined) => {
       for (let i = 0; i < 2_000; i += 16) {
         await Promise.all(

@@ -20,6 +20,7 @@ describe('GunRelayClient against the local relay (real gun)', () => {
     assert.deepEqual(await client.put('abc123def456:rec1', { title: 'hello', n: 42, ok: true, gone: null }), {
       soul: 'abc123def456:rec1',
       outcome: 'written',
+      relay: relay.url,
     });
     const node = await client.get('abc123def456:rec1');
     assert.equal(node?.['title'], 'hello');
@@ -70,7 +71,7 @@ describe('GunRelayClient against the local relay (real gun)', () => {
 
   it('delete of a never-written soul is absent, and nothing is written', async () => {
     relay.resetCounters();
-    assert.deepEqual(await client.delete('abc123def456:never'), { soul: 'abc123def456:never', outcome: 'absent', requests: 1 });
+    assert.deepEqual(await client.delete('abc123def456:never'), { soul: 'abc123def456:never', outcome: 'absent', requests: 1, relay: relay.url });
     assert.deepEqual(relay.requestsByPath, { '/get': 1 });
   });
 

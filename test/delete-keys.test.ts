@@ -44,7 +44,7 @@ describe('delete keys', () => {
 
   it('valid keys are tombstoned', async () => {
     const result = await client.delete('d:3', { keys: ['a', 'b', 'a'] });
-    assert.deepEqual(result, { soul: 'd:3', outcome: 'deleted', keys: ['a', 'b'], links: [], requests: 1 });
+    assert.deepEqual(result, { soul: 'd:3', outcome: 'deleted', keys: ['a', 'b'], links: [], requests: 1, relay: server.url });
     assert.deepEqual(server.log[0]?.body, { soul: 'd:3', data: { a: null, b: null } });
   });
 });

@@ -65,6 +65,9 @@ describe('fault matrix', () => {
         breaker: false,
         timeouts: { put: 400, get: 400, delete: 400 },
         maxContentLength: 64 * 1024,
+        // The matrix reads each answer alone: count every soul-level refusal (attribution, which
+        // also asks that the relay answered another soul recently, is tested in relay-profiles).
+        attributionWindowMs: 0,
       });
       let settles = 0;
       let retries = 0;

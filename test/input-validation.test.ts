@@ -100,7 +100,7 @@ describe('bad input: a typed error before any request, and the client stays usab
   });
 
   it('after all that, the client still works and no soul was counted', async () => {
-    assert.deepEqual(await client.put('ok:soul', { a: 1, link: { '#': 'ok:other' }, nested: { b: 'c' } }), { soul: 'ok:soul', outcome: 'written' });
+    assert.deepEqual(await client.put('ok:soul', { a: 1, link: { '#': 'ok:other' }, nested: { b: 'c' } }), { soul: 'ok:soul', outcome: 'written', relay: server.url });
     assert.equal(server.requestCount, 1);
     assert.deepEqual(server.log[0]?.body, { soul: 'ok:soul', data: { a: 1, link: { '#': 'ok:other' }, nested: { b: 'c' } } });
     assert.equal(client.stats().trackedSouls, 0);
@@ -137,9 +137,9 @@ describe('hostile relay responses and secrets', () => {
     const seen: unknown[] = [];
     const logs: unknown[] = [];
     const logger = { debug: (o: unknown, m?: string) => logs.push([o, m]), info: (o: unknown, m?: string) => logs.push([o, m]), warn: (o: unknown, m?: string) => logs.push([o, m]), error: (o: unknown, m?: string) => logs.push([o, m]) };
-    const c = new GunRelayClient({ baseUrl: server.url, headers: { Authorization: secret }, logger, failureThreshold: 1 });
+    const c = new GunRelayClient({ baseUrl: server.url, headers: { Authorization: secret }, logger, failureThreshold: 1, attributionWindowMs: 0 });
     // Credentials in the URL (sent by axios as basic auth) must not leak either.
-    const d = new GunRelayClient({ baseUrl: `http://user:pa55word@127.0.0.1:${server.port}`, logger, failureThreshold: 1 });
+    const d = new GunRelayClient({ baseUrl: `http://user:pa55word@127.0.0.1:${server.port}`, logger, failureThreshold: 1, attributionWindowMs: 0 });
     for (const client of [c, d]) {
       for (const name of ['failure', 'quarantine', 'skip', 'settle', 'stats', 'breaker'] as const) client.on(name, (e: unknown) => seen.push(e));
     }

@@ -13,7 +13,7 @@ describe('ledger persistence (exportLedger / importLedger)', () => {
   });
 
   async function poisoned(): Promise<LedgerSnapshot> {
-    const a = new GunRelayClient({ baseUrl: server.url });
+    const a = new GunRelayClient({ baseUrl: server.url, attributionWindowMs: 0 });
     for (let i = 0; i < 3; i++) await a.delete('poisoned:1', { keys: ['tags'] }).catch(() => undefined);
     await a.put('poisoned:2', { x: 1 }).catch(() => undefined);
     const snapshot = a.exportLedger();
@@ -29,10 +29,10 @@ describe('ledger persistence (exportLedger / importLedger)', () => {
       ['delete', 'poisoned:1', 3, 'SOUL_REJECTED'],
       ['put', 'poisoned:2', 1, 'SOUL_REJECTED'],
     ]);
-    const b = new GunRelayClient({ baseUrl: server.url });
+    const b = new GunRelayClient({ baseUrl: server.url, attributionWindowMs: 0 });
     assert.deepEqual(b.importLedger(snapshot), { imported: 2, dropped: 0 });
     server.reset();
-    assert.deepEqual(await b.delete('poisoned:1', { keys: ['tags'] }), { soul: 'poisoned:1', outcome: 'skipped', failures: 3 });
+    assert.deepEqual(await b.delete('poisoned:1', { keys: ['tags'] }), { soul: 'poisoned:1', outcome: 'skipped', failures: 3, relay: server.url });
     assert.equal(server.requestCount, 0, 'no 3 more failing requests after a restart');
     assert.equal(b.stats().quarantinedSouls, 1);
     b.close();
@@ -41,14 +41,14 @@ describe('ledger persistence (exportLedger / importLedger)', () => {
   it('entries whose TTL ran out while the worker was down are dropped', async () => {
     const snapshot = await poisoned();
     const old = { ...snapshot, entries: snapshot.entries.map((e, i) => (i === 0 ? { ...e, lastFailureAt: Date.now() - 2 * 3_600_000 } : e)) };
-    const b = new GunRelayClient({ baseUrl: server.url });
+    const b = new GunRelayClient({ baseUrl: server.url, attributionWindowMs: 0 });
     assert.deepEqual(b.importLedger(old), { imported: 1, dropped: 1 });
     assert.equal(b.quarantined().length, 0);
     b.close();
   });
 
   it('a malformed snapshot is INVALID_INPUT naming the field, and the ledger is untouched', async () => {
-    const b = new GunRelayClient({ baseUrl: server.url });
+    const b = new GunRelayClient({ baseUrl: server.url, attributionWindowMs: 0 });
     for (const bad of [null, {}, { format: 'gun-relay-client/ledger', version: 2, exportedAt: 1, entries: [] }, { format: 'gun-relay-client/ledger', version: 1, exportedAt: 1, entries: [{ op: 'get', soul: 'x' }] }]) {
       assert.throws(() => b.importLedger(bad), (e: unknown) => isGunRelayError(e) && e.code === 'INVALID_INPUT' && (e.field ?? '').startsWith('snapshot'));
     }

@@ -20,12 +20,14 @@ describe('ledger store seam (MemoryLedgerStore: clients of one store act as a fl
     await server.close();
   });
 
+  // attributionWindowMs: 0: every refusal counts, as these tests are about summing counts (the
+  // attribution rule, which also asks for a recent success of another soul, is in relay-profiles).
   function fleet(n: number, store: MemoryLedgerStore, clock = new ManualClock(1_000)) {
-    return Array.from({ length: n }, () => new GunRelayClient({ baseUrl: server.url, clock, failureTtlMs: 60_000, retry: false, breaker: false, ledgerStore: store }));
+    return Array.from({ length: n }, () => new GunRelayClient({ baseUrl: server.url, clock, failureTtlMs: 60_000, retry: false, breaker: false, ledgerStore: store, attributionWindowMs: 0 }));
   }
 
   it('without a store nothing changes: stats has no ledgerStore and each client counts alone', async () => {
-    const a = new GunRelayClient({ baseUrl: server.url, retry: false });
+    const a = new GunRelayClient({ baseUrl: server.url, retry: false, attributionWindowMs: 0 });
     await a.put('bad:0', { x: 1 }).catch(() => undefined);
     assert.equal(a.stats().ledgerStore, undefined);
     assert.equal(a.stats().trackedSouls, 1);

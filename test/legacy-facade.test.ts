@@ -316,6 +316,7 @@ describe('GunHelper against a failing relay (fault server)', () => {
       const gun = helpers[0]!;
       const skips: string[] = [];
       gun.client.on('skip', (e) => skips.push(e.soul));
+      await gun.getRecord('warmup:other'); // the relay answers another soul: its refusals count (attribution)
       for (const h of helpers.slice(0, 3)) await assert.rejects(h.deleteRecord('poisoned:1'), isCode('SOUL_REJECTED'));
       assert.deepEqual(lines.filter((l) => l.includes('failed for poisoned:1')).length, 1, 'one line for three failures');
       const before = server.requestCount;
@@ -336,6 +337,7 @@ describe('GunHelper against a failing relay (fault server)', () => {
     const server = await rejectingRelay();
     try {
       const gun = helperAt(server.url, { logger: null });
+      await gun.getRecord('warmup:other');
       for (let i = 0; i < 3; i++) await assert.rejects(gun.deleteRecord('poisoned:2'), isCode('SOUL_REJECTED'));
       assert.equal(await gun.deleteRecord('poisoned:2'), true);
       const strict = helperAt(server.url, { throwOnSkip: true });
@@ -362,6 +364,7 @@ describe('GunHelper against a failing relay (fault server)', () => {
     try {
       const { lines, logger } = captureLogger();
       const gun = helperAt(server.url, { logger });
+      await gun.getRecord('warmup:other');
       for (let i = 0; i < 3; i++) await assert.rejects(gun.deleteRecord('poisoned:3'), isCode('SOUL_REJECTED'));
       for (let i = 0; i < 25; i++) assert.equal(await gun.deleteRecord('poisoned:3'), true);
       assert.deepEqual(
@@ -383,6 +386,7 @@ describe('GunHelper against a failing relay (fault server)', () => {
       const { lines, logger } = captureLogger();
       helperAt(server.url, { logger });
       const gun = helperAt(server.url, { logger: null }); // the last instance given a logger wins
+      await gun.getRecord('warmup:other');
       for (let i = 0; i < 3; i++) await assert.rejects(gun.deleteRecord('poisoned:4'), isCode('SOUL_REJECTED'));
       for (let i = 0; i < 10; i++) await gun.deleteRecord('poisoned:4');
       assert.deepEqual(await gun.listRecordsByPublisher(''), [], 'a swallowed failure is not logged either');

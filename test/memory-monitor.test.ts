@@ -58,6 +58,7 @@ class FakeClient {
       outcome,
       code: outcome === 'error' ? 'RELAY_ERROR' : undefined,
       durationMs: 1,
+      relay: 'http://127.0.0.1:1',
     };
     for (const l of this.listeners) l(event);
   }

@@ -17,7 +17,9 @@ function invalidField(options: unknown): string | undefined {
 describe('client options', () => {
   it('applies the documented defaults', () => {
     const o = resolveOptions({ baseUrl: 'http://gun-relay:8765' });
-    assert.deepEqual(o.baseUrl, ['http://gun-relay:8765']);
+    assert.deepEqual(o.baseUrl.map((r) => [r.url, r.kind, r.healthPath]), [['http://gun-relay:8765', 'relay', '/peers/status']]);
+    assert.equal(o.failover, 'reads');
+    assert.equal(o.attributionWindowMs, 60_000);
     assert.equal(o.failureThreshold, 3);
     assert.equal(o.failureTtlMs, 3_600_000);
     assert.equal(o.maxTrackedSouls, 10_000);
@@ -31,7 +33,7 @@ describe('client options', () => {
 
   it('normalises a GUN_PEERS-style list: trims, drops trailing slashes and empty entries', () => {
     const o = resolveOptions({ baseUrl: ' http://a:8765/ , http://b:8765,,' });
-    assert.deepEqual(o.baseUrl, ['http://a:8765', 'http://b:8765']);
+    assert.deepEqual(o.baseUrl.map((r) => r.url), ['http://a:8765', 'http://b:8765']);
   });
 
   it('the schema itself applies the timeout defaults', async () => {

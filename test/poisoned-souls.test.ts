@@ -16,8 +16,10 @@ describe('soul-keyed failure ledger against the local relay', () => {
   });
   afterEach(() => relay.clearFaults());
 
+  // These tests are about the ledger's counting; attributionWindowMs: 0 counts every refusal even
+  // when no other soul succeeded (the attribution rule has its own tests in relay-profiles.test.ts).
   function client(extra: Record<string, unknown> = {}) {
-    return new GunRelayClient({ baseUrl: relay.url, retry: false, ...extra });
+    return new GunRelayClient({ baseUrl: relay.url, retry: false, attributionWindowMs: 0, ...extra });
   }
 
   it('calls 1–3 reach the relay and throw; call 4 on is skipped with no request; a skip is never a success', async () => {
@@ -32,7 +34,7 @@ describe('soul-keyed failure ledger against the local relay', () => {
       assert.equal(relay.requestCount, before + 1, `call ${i} was sent`);
     }
     const before = relay.requestCount;
-    for (let i = 4; i <= 20; i++) assert.deepEqual(await c.delete(soul, { keys: ['a'] }), { soul, outcome: 'skipped', failures: 3 });
+    for (let i = 4; i <= 20; i++) assert.deepEqual(await c.delete(soul, { keys: ['a'] }), { soul, outcome: 'skipped', failures: 3, relay: relay.url });
     assert.equal(relay.requestCount, before, 'skips send nothing');
     const s = c.stats();
     assert.equal(s.byOperation.delete.successes, 0);

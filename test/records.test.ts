@@ -33,7 +33,7 @@ describe('record methods on GunRelayClient (local relay, real gun)', () => {
   it('putRecord writes the legacy node; getRecord reads it back with its meta link resolved', async () => {
     const s = soul('plain');
     const put = await client.putRecord({ data: DATA, oip: OIP }, s, { localId: 'plain', created: 1_700_000_000_000 });
-    assert.deepEqual(put, { soul: s, did: `did:gun:${s}`, encrypted: false, outcome: 'written' });
+    assert.deepEqual(put, { soul: s, did: `did:gun:${s}`, encrypted: false, outcome: 'written', relay: relay.url });
 
     const raw = await client.get(s);
     assert.deepEqual(raw?.['meta'], { '#': `${s}/meta` }, 'without resolveLinks the meta child is a link');
@@ -135,7 +135,7 @@ describe('record methods on GunRelayClient (local relay, real gun)', () => {
     }
     relay.resetCounters();
     const skipped = await client.putRecord({ data: DATA, oip: OIP }, s);
-    assert.deepEqual(skipped, { soul: s, did: `did:gun:${s}`, encrypted: false, outcome: 'skipped', failures: 3 });
+    assert.deepEqual(skipped, { soul: s, did: `did:gun:${s}`, encrypted: false, outcome: 'skipped', failures: 3, relay: relay.url });
     assert.equal(relay.requestCount, 0);
     off();
     client.forgive(s);

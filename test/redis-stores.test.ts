@@ -49,7 +49,8 @@ describe('Redis stores against a real redis-server', () => {
   async function worker(prefix: string, over: Partial<ConstructorParameters<typeof RedisLedgerStore>[0]> = {}, clientOver: Record<string, unknown> = {}) {
     const store = new RedisLedgerStore({ redis: connection(), prefix, ...over });
     stores.push(store);
-    const client = new GunRelayClient({ baseUrl: relay.url, retry: false, breaker: false, failureTtlMs: 60_000, ledgerStore: store, ...clientOver });
+    // attributionWindowMs: 0: these tests are about sharing the ledger's counts, so every refusal counts.
+    const client = new GunRelayClient({ baseUrl: relay.url, retry: false, breaker: false, failureTtlMs: 60_000, ledgerStore: store, attributionWindowMs: 0, ...clientOver });
     clients.push(client);
     await until(() => (client.stats().ledgerStore?.loads ?? 0) >= 1, 5_000, 'initial load');
     return { store, client };

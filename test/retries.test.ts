@@ -37,7 +37,7 @@ describe('retries (relay-level failures only, full jitter, Retry-After, budget)'
       const call = c.put('a:1', { x: 1 });
       await advanceWhenSleeping(clock, 50); // 1st retry: 0.5 × 100 ms
       await advanceWhenSleeping(clock, 100); // 2nd retry: 0.5 × 200 ms
-      assert.deepEqual(await call, { soul: 'a:1', outcome: 'written' });
+      assert.deepEqual(await call, { soul: 'a:1', outcome: 'written', relay: server.url });
       assert.equal(server.requestCount, 3);
       assert.deepEqual(retries.map((r) => [r.attempt, r.delayMs, r.code]), [[1, 50, 'RELAY_ERROR'], [2, 100, 'RELAY_ERROR']]);
       assert.equal(c.stats().retries, 2);

@@ -45,8 +45,8 @@ describe('snapshot at call time', () => {
     node['added'] = 'later';
     release();
     assert.deepEqual(await Promise.all([first, queued]), [
-      { soul: 'hold:1', outcome: 'written' },
-      { soul: 'snap:1', outcome: 'written' },
+      { soul: 'hold:1', outcome: 'written', relay: server.url },
+      { soul: 'snap:1', outcome: 'written', relay: server.url },
     ]);
     assert.equal(server.requestCount, 2);
     assert.deepEqual(server.log[1]?.body, { soul: 'snap:1', data: { a: 1, nested: { b: 'two' } } });

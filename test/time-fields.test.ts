@@ -21,7 +21,7 @@ describe('time fields', () => {
 
   it('with an injected clock: quarantine.retryAt, quarantined() and the snapshot are epoch ms from clock.wallNow()', async () => {
     const clock = new ManualClock(123.456, EPOCH);
-    const client = new GunRelayClient({ baseUrl: server.url, clock, retry: false, breaker: false, failureTtlMs: 60_000 });
+    const client = new GunRelayClient({ baseUrl: server.url, clock, retry: false, breaker: false, failureTtlMs: 60_000, attributionWindowMs: 0 });
     const quarantines: QuarantineEvent[] = [];
     client.on('quarantine', (q) => quarantines.push(q));
     for (let i = 0; i < 3; i++) await client.put('t:1', { a: 1 }).catch(() => undefined);
@@ -45,7 +45,7 @@ describe('time fields', () => {
   });
 
   it('with the system clock: every duration is a whole number, every absolute time a plausible date', async () => {
-    const client = new GunRelayClient({ baseUrl: server.url, retry: false, breaker: false });
+    const client = new GunRelayClient({ baseUrl: server.url, retry: false, breaker: false, attributionWindowMs: 0 });
     const settles: SettleEvent[] = [];
     const quarantines: QuarantineEvent[] = [];
     client.on('settle', (s) => settles.push(s));

@@ -22,6 +22,10 @@ export class Counters {
   bytesIn = 0;
   /** Request body bytes sent, once per attempt. */
   bytesOut = 0;
+  /** Gets answered `null` from the miss cache, without a request. */
+  missCacheHits = 0;
+  /** Gets that shared a request already in flight for the same soul instead of sending their own. */
+  coalescedReads = 0;
   /** Skips over every operation (the client's counter feeds the `skip` event and `statsEvery`). */
   skippedTotal = 0;
 

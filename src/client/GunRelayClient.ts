@@ -11,7 +11,7 @@ import { ledgerSnapshotSchema, MAX_LEDGER_OPERATIONS, type LedgerImportResult, t
 import { assertDeleteKeys, assertListCount, assertSoul, type GunNode } from '../protocol/input.js';
 import { prepareWrite, serialise, type PreparedWrite } from '../protocol/preparedWrite.js';
 import { nodeKeyProblem } from '../protocol/wireSafe.js';
-import { endpointMissing, isSoulNotFound, readGetResponse, readListResponse, readPutResponse } from '../protocol/responses.js';
+import { endpointMissing, isSoulNotFound, readListResponse, readPutResponse } from '../protocol/responses.js';
 import { AxiosTransport } from '../transport/AxiosTransport.js';
 import type { Transport } from '../transport/Transport.js';
 import { Counters, type CallScope, type Tallies } from './Counters.js';
@@ -21,10 +21,14 @@ import { linkTarget, resolveLinks } from '../reads/linkResolver.js';
 import { finishListEntry } from './listEntries.js';
 import { checkLinkKeys, checkResolveLinks, readRecord, writeRecord } from './records.js';
 import type { GetOptions, GetRecordOptions, PutRecordOptions, PutRecordResult, RecordRead } from './records.js';
-import type { CallOptions, DeleteOptions, DeleteResult, ListEntry, ListOptions, PutResult, RelayNode } from './results.js';
+import type { CallOptions, DeleteOptions, DeleteResult, GetResult, ListEntry, ListOptions, PutResult, RelayNode } from './results.js';
+import { compareRelays, type Comparison } from '../relays/compare.js';
 import { SafeEmitter } from './SafeEmitter.js';
 import { checkCallOptions } from './callOptions.js';
 import { traceCall } from '../tracing/channels.js';
+import { MissCache } from '../reads/MissCache.js';
+import { decodeRead, NodeReader, type ReadAnswer, type ReadRequest } from '../reads/NodeReader.js';
+import type { PoolResponse } from './RelayPool.js';
 
 /**
  * A typed client for the GUN HTTP relay. Soul-level failures are counted per soul and, past
@@ -38,6 +42,8 @@ export class GunRelayClient {
   private readonly pool: RelayPool;
   private readonly quarantine: Quarantine;
   private readonly ledger: FailureLedger;
+  private readonly missCache: MissCache | undefined;
+  private readonly reader: NodeReader;
   private readonly counters = new Counters();
   private readonly ownTallies: Tallies = [this.counters];
   private readonly events = new SafeEmitter<ClientEvents>();
@@ -70,6 +76,14 @@ export class GunRelayClient {
       emit: { quarantine: (e) => this.events.emit('quarantine', e), recover: (e) => this.events.emit('recover', e) },
     });
     this.ledger = this.quarantine.ledger;
+    const miss = this.options.missCache;
+    this.missCache = miss === false ? undefined : new MissCache({ ...miss, clock: this.clock });
+    this.reader = new NodeReader({
+      missCache: this.missCache,
+      coalesce: this.options.coalesceReads,
+      decode: (soul, op, res) => decodeRead(soul, op, res, this.options.maxListEntries),
+      target: (pin, op, soul) => this.pool.target(pin, op, soul),
+    });
     if (this.options.logger) attachLogger(this, this.options.logger);
   }
 
@@ -101,45 +115,67 @@ export class GunRelayClient {
     const opts = checkCallOptions<CallOptions>(given, 'put');
     this.assertOpen('put', soul);
     const prepared = prepareWrite(soul, node, 'put', this.options.maxBodyLength);
-    const skipped = this.skipIfQuarantined('put', soul);
-    if (skipped) return { soul, outcome: 'skipped', failures: skipped };
+    const target = this.pool.target(opts.relay, 'put', soul);
+    const skipped = this.skipIfQuarantined('put', soul, 'put', target);
+    if (skipped) return { soul, outcome: 'skipped', failures: skipped, relay: target };
     const started = this.begin('put');
+    let relay: string;
     try {
-      await this.write(prepared, 'put', opts.signal);
+      relay = await this.write(prepared, 'put', opts);
     } catch (error) {
       throw this.failed('put', soul, error, started);
     }
-    this.succeeded('put', soul, started, 'written');
-    return { soul, outcome: 'written' };
+    this.succeeded('put', soul, started, 'written', relay);
+    return { soul, outcome: 'written', relay };
   }
 
   /** Reads a node, resolving `opts.resolveLinks` levels of links. Resolves `null` when the relay answers 404; every other failure throws. */
   get(soul: string, opts: GetOptions = {}): Promise<RelayNode | null> {
-    return traceCall('get', soul, this.scope?.cycle, this.getCall, this, soul, opts);
+    return this.lookup(soul, opts).then((result) => result.node);
   }
 
-  private async getCall(soul: string, given: GetOptions): Promise<RelayNode | null> {
+  /** Like `get`, but also says which relay answered: `{ outcome: 'found' | 'missing', node, relay }`. */
+  lookup(soul: string, opts: GetOptions = {}): Promise<GetResult> {
+    return traceCall('get', soul, this.scope?.cycle, this.lookupCall, this, soul, opts);
+  }
+
+  private async lookupCall(soul: string, given: GetOptions): Promise<GetResult> {
     const opts = checkCallOptions<GetOptions>(given, 'get');
     this.assertOpen('get', soul);
     assertSoul(soul, 'get');
     const depth = checkResolveLinks(opts.resolveLinks);
     const keys = checkLinkKeys(opts.linkKeys);
-    if (this.options.countReadFailures) this.refuseIfQuarantined('get', soul);
+    const target = this.pool.target(opts.relay, 'get', soul);
+    if (this.options.countReadFailures) this.refuseIfQuarantined('get', soul, target);
     const started = this.begin('get');
-    let node: RelayNode | null;
+    let answer: ReadAnswer;
     try {
       // One deadline for the whole call: the node and every link read.
       const deadlineAt = this.clock.now() + this.options.timeouts.get;
-      node = await this.read(soul, 'get', opts.signal);
-      if (node && depth > 0) {
+      answer = await this.read(soul, 'get', opts);
+      if (answer.node && depth > 0) {
+        // Links are read from the relay that answered: relays may be separate stores.
+        const pinned = { ...opts, relay: answer.relay };
         const options = { depth, keys, maxReads: this.options.maxLinkReads };
-        node = await resolveLinks(node, soul, options, (s) => this.read(s, 'get', opts.signal, deadlineAt));
+        answer.node = await resolveLinks(answer.node, soul, options, async (s) => (await this.read(s, 'get', pinned, deadlineAt)).node);
       }
     } catch (error) {
       throw this.failed('get', soul, error, started);
     }
-    this.succeeded('get', soul, started, node ? 'found' : 'missing');
-    return node;
+    const { node, relay } = answer;
+    this.succeeded('get', soul, started, node ? 'found' : 'missing', relay);
+    return node ? { soul, outcome: 'found', node, relay } : { soul, outcome: 'missing', node: null, relay };
+  }
+
+  /**
+   * Reads `soul` on every relay (each pinned, no failover) and reports each answer and whether
+   * they agree: replication lag between separate stores made visible. Never throws for a relay's
+   * failure; it is reported as that relay's answer.
+   */
+  async compare(soul: string, opts: CallOptions = {}): Promise<Comparison> {
+    this.assertOpen('get', soul);
+    assertSoul(soul, 'get');
+    return compareRelays(soul, this.pool.labels, (relay) => this.get(soul, { signal: opts.signal, relay }));
   }
 
   /**
@@ -155,16 +191,17 @@ export class GunRelayClient {
     this.assertOpen('delete', soul);
     assertSoul(soul, 'delete');
     const givenKeys = opts.keys === undefined ? undefined : assertDeleteKeys(opts.keys, soul);
-    const skipped = this.skipIfQuarantined('delete', soul);
-    if (skipped) return { soul, outcome: 'skipped', failures: skipped };
+    const target = this.pool.target(opts.relay, 'delete', soul);
+    const skipped = this.skipIfQuarantined('delete', soul, 'delete', target);
+    if (skipped) return { soul, outcome: 'skipped', failures: skipped, relay: target };
     const started = this.begin('delete');
     let result: DeleteResult;
     try {
-      result = await this.tombstone(soul, givenKeys, opts.signal);
+      result = await this.tombstone(soul, givenKeys, opts);
     } catch (error) {
       throw this.failed('delete', soul, error, started);
     }
-    this.succeeded('delete', soul, started, result.outcome);
+    this.succeeded('delete', soul, started, result.outcome, result.relay);
     return result;
   }
 
@@ -180,8 +217,10 @@ export class GunRelayClient {
     const params: Record<string, string | number> = { publisherHash };
     if (opts.limit !== undefined) params['limit'] = assertListCount(opts.limit, 'limit', 1);
     if (opts.offset !== undefined) params['offset'] = assertListCount(opts.offset, 'offset', 0);
+    this.pool.target(opts.relay, 'list');
     const started = this.begin('list');
     let entries: ListEntry[];
+    let relay: string;
     try {
       const res = await this.pool.send({
         op: 'list',
@@ -191,15 +230,17 @@ export class GunRelayClient {
         timeoutMs: this.options.timeouts.list,
         signal: this.callSignal(opts.signal),
         tallies: this.tallies(),
+        relay: opts.relay,
       });
       if (res.status === 404) throw endpointMissing('list', undefined, res.status, res.text);
       entries = readListResponse(res.status, res.text, this.options.maxListEntries);
+      relay = res.relay;
     } catch (error) {
       throw this.failed('list', undefined, error, started);
     }
     for (const entry of entries) finishListEntry(entry, opts.decode === true);
     if (opts.recordType !== undefined) entries = entries.filter((e) => e.recordType === opts.recordType);
-    this.succeeded('list', undefined, started, 'listed');
+    this.succeeded('list', undefined, started, 'listed', relay);
     return entries;
   }
 
@@ -220,7 +261,7 @@ export class GunRelayClient {
     return this.readRecordCounted<TData, TOip>(soul, opts);
   }
 
-  /** Probes every relay (`GET /peers/status`) without touching the soul ledger or the breakers. */
+  /** Probes every relay at its `healthPath` (a relay: `GET /peers/status`; a proxy: a get) without touching the soul ledger or the breakers. */
   async health(opts: { timeoutMs?: number } = {}): Promise<RelayHealth[]> {
     this.assertOpen('health', undefined);
     return this.pool.health(opts.timeoutMs ?? this.options.timeouts.get);
@@ -306,59 +347,77 @@ export class GunRelayClient {
 
   // ---- internals -------------------------------------------------------------------------
 
-  /** @internal Sends one prepared write; shared by put, delete and record writes. */
-  protected async write(prepared: PreparedWrite, op: Operation, signal: AbortSignal | undefined): Promise<void> {
+  /** @internal Sends one prepared write; shared by put, delete and record writes. Resolves the relay that took it. */
+  protected async write(prepared: PreparedWrite, op: Operation, opts: CallOptions): Promise<string> {
     const timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'put'];
     const soul = prepared.soul;
-    const res = await this.pool.send({
-      op,
-      soul,
-      method: 'POST',
-      path: '/put',
-      body: prepared.body,
-      timeoutMs,
-      signal: this.callSignal(signal),
-      tallies: this.tallies(),
-    });
-    if (res.status === 404) throw endpointMissing(op, soul, res.status, res.text);
-    readPutResponse(soul, op, res.status, res.text);
+    // Whatever its outcome (a timed-out write may have landed), a write ends any remembered miss.
+    this.missCache?.written(soul);
+    try {
+      const res = await this.pool.send({
+        op,
+        soul,
+        method: 'POST',
+        path: '/put',
+        body: prepared.body,
+        timeoutMs,
+        signal: this.callSignal(opts.signal),
+        tallies: this.tallies(),
+        relay: opts.relay,
+      });
+      if (res.status === 404) throw endpointMissing(op, soul, res.status, res.text);
+      readPutResponse(soul, op, res.status, res.text);
+      return res.relay;
+    } finally {
+      this.missCache?.written(soul);
+    }
   }
 
   /** @internal Reads one node; `null` for the relay's "Not found". */
-  protected async read(soul: string, op: Operation, signal: AbortSignal | undefined, deadlineAt?: number): Promise<RelayNode | null> {
+  protected read(soul: string, op: Operation, opts: CallOptions, deadlineAt?: number): Promise<ReadAnswer> {
+    // Built per call from `this`: a sync cycle's view counts its reads in its own tallies.
+    const tallies = this.tallies();
+    return this.reader.read(soul, op, opts.relay, this.callSignal(opts.signal), {
+      send: (request) => this.sendRead(request, tallies, deadlineAt),
+      cacheHit: () => tallies.forEach((t) => t.missCacheHits++),
+      coalesced: () => tallies.forEach((t) => t.coalescedReads++),
+    });
+  }
+
+  /** Sends one `GET /get` (the reader may share it among callers). */
+  private async sendRead({ soul, op, relay, signal }: ReadRequest, tallies: Tallies, deadlineAt: number | undefined): Promise<PoolResponse> {
     let timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'get'];
     if (deadlineAt !== undefined) {
       timeoutMs = deadlineAt - this.clock.now();
       if (timeoutMs <= 0) throw new GunRelayError('TIMEOUT', `${op}: the call's deadline passed while resolving links; nothing more was sent`, { op, soul });
     }
-    const tallies = this.tallies();
-    const res = await this.pool.send({ op, soul, method: 'GET', path: '/get', params: { soul }, timeoutMs, signal: this.callSignal(signal), tallies });
-    if (res.status === 404) {
-      if (!isSoulNotFound(res.text)) throw endpointMissing(op, soul, res.status, res.text);
-      for (const t of tallies) t.misses++;
-      return null;
-    }
-    return readGetResponse(soul, op, res.status, res.text, this.options.maxListEntries);
+    const res = await this.pool.send({ op, soul, method: 'GET', path: '/get', params: { soul }, timeoutMs, signal, tallies, relay });
+    if (res.status === 404 && isSoulNotFound(res.text)) for (const t of tallies) t.misses++;
+    return res;
   }
 
-  private async tombstone(soul: string, givenKeys: string[] | undefined, signal: AbortSignal | undefined): Promise<DeleteResult> {
+  private async tombstone(soul: string, givenKeys: string[] | undefined, opts: CallOptions): Promise<DeleteResult> {
     let keys = givenKeys;
     let links: string[] = [];
     let requests = 0;
+    let pin = opts.relay;
     if (!keys) {
-      const node = await this.read(soul, 'delete', signal);
+      const { node, relay } = await this.read(soul, 'delete', opts);
       requests++;
-      if (node === null) return { soul, outcome: 'absent', requests };
+      if (node === null) return { soul, outcome: 'absent', requests, relay };
       // Only keys a node may carry can be tombstoned; a key the relay stored otherwise is left alone.
       keys = Object.keys(node).filter((k) => node[k] !== null && nodeKeyProblem(k) === undefined);
       links = keys.map((k) => linkTarget(node[k])).filter((s): s is string => s !== undefined);
-      if (keys.length === 0) return { soul, outcome: 'absent', requests };
+      if (keys.length === 0) return { soul, outcome: 'absent', requests, relay };
+      // The tombstones go to the store the keys were read from.
+      pin = relay;
     }
     const tombstones: GunNode = {};
     for (const k of keys) tombstones[k] = null;
-    await this.write(serialise(soul, tombstones, 'delete', this.options.maxBodyLength), 'delete', signal);
+    const prepared = serialise(soul, tombstones, 'delete', this.options.maxBodyLength);
+    const relay = await this.write(prepared, 'delete', { signal: opts.signal, relay: pin });
     requests++;
-    return { soul, outcome: 'deleted', keys, links, requests };
+    return { soul, outcome: 'deleted', keys, links, requests, relay };
   }
 
   private assertOpen(op: Operation, soul: string | undefined): void {
@@ -387,7 +446,7 @@ export class GunRelayClient {
 
   /** Reads and decodes a record, counting an undecodable record against the soul (op `getRecord`). */
   private async readRecordCounted<TData, TOip>(soul: string, opts: GetRecordOptions): Promise<RecordRead<TData, TOip> | null> {
-    this.refuseIfQuarantined('getRecord', soul);
+    this.refuseIfQuarantined('getRecord', soul, this.pool.target(opts.relay, 'get', soul));
     let read = false;
     const io = { put: this.put.bind(this), get: (s: string, o?: GetOptions) => this.get(s, o).then((n) => ((read = true), n)) };
     try {
@@ -401,14 +460,14 @@ export class GunRelayClient {
   }
 
   /** With `countReadFailures`: a read of a quarantined soul throws `SKIPPED` without a request. */
-  private refuseIfQuarantined(op: 'get' | 'getRecord', soul: string): void {
-    const failures = this.skipIfQuarantined(op, soul, 'get');
+  private refuseIfQuarantined(op: 'get' | 'getRecord', soul: string, relay: string): void {
+    const failures = this.skipIfQuarantined(op, soul, 'get', relay);
     if (failures > 0) {
       throw new GunRelayError('SKIPPED', `${op}: soul is quarantined after ${failures} failed reads`, { op: 'get', soul });
     }
   }
 
-  private skipIfQuarantined(op: LedgerOperation, soul: string, counted: CountedOperation = op as CountedOperation): number {
+  private skipIfQuarantined(op: LedgerOperation, soul: string, counted: CountedOperation, relay: string): number {
     const failures = this.ledger.skipCount(op, soul);
     if (failures === 0) return 0;
     for (const t of this.tallies()) {
@@ -417,17 +476,17 @@ export class GunRelayClient {
       c.skipped++;
     }
     const skippedTotal = ++this.counters.skippedTotal;
-    if (this.events.has('skip')) this.events.emit('skip', { op, soul, failures, skippedTotal });
-    if (this.events.has('settle')) this.events.emit('settle', { op: counted, soul, outcome: 'skipped', code: undefined, durationMs: 0 });
+    if (this.events.has('skip')) this.events.emit('skip', { op, soul, failures, skippedTotal, relay });
+    if (this.events.has('settle')) this.events.emit('settle', { op: counted, soul, outcome: 'skipped', code: undefined, durationMs: 0, relay });
     if (skippedTotal % this.options.statsEvery === 0 && this.events.has('stats')) this.events.emit('stats', this.snapshot());
     return failures;
   }
 
-  private succeeded(op: CountedOperation, soul: string | undefined, started: number, outcome: string): void {
+  private succeeded(op: CountedOperation, soul: string | undefined, started: number, outcome: string, relay: string): void {
     for (const t of this.tallies()) t.byOperation[op].successes++;
     if (soul !== undefined && (op === 'put' || op === 'delete' || (op === 'get' && this.options.countReadFailures))) this.quarantine.succeed(op, soul);
     if (this.events.has('settle')) {
-      this.events.emit('settle', { op, soul, outcome, code: undefined, durationMs: Math.round(this.clock.now() - started) });
+      this.events.emit('settle', { op, soul, outcome, code: undefined, durationMs: Math.round(this.clock.now() - started), relay });
     }
   }
 
@@ -444,15 +503,18 @@ export class GunRelayClient {
     let first = false;
     let counted = false;
     const readFailure = op === 'get' && error.code === 'RESPONSE_TOO_LARGE' && this.options.countReadFailures;
-    if (soul !== undefined && ((error.scope === 'soul' && (op === 'put' || op === 'delete')) || readFailure)) {
+    // A refusal counts only when the relay that refused has recently answered other souls (attribution).
+    const attributed = soul !== undefined && this.pool.attributable(error.relay, soul);
+    if (soul !== undefined && ((error.scope === 'soul' && (op === 'put' || op === 'delete') && attributed) || readFailure)) {
       const recorded = this.quarantine.fail(op, soul, error.code, error.status);
       counted = true;
       failures = recorded.failures;
       first = recorded.first;
     }
-    this.events.emit('failure', { op, soul, code: error.code, scope: error.scope, status: error.status, counted, failures, first });
+    const relay = error.relay;
+    this.events.emit('failure', { op, soul, code: error.code, scope: error.scope, status: error.status, counted, failures, first, relay });
     if (this.events.has('settle')) {
-      this.events.emit('settle', { op, soul, outcome: 'error', code: error.code, durationMs: Math.round(this.clock.now() - started) });
+      this.events.emit('settle', { op, soul, outcome: 'error', code: error.code, durationMs: Math.round(this.clock.now() - started), relay });
     }
     return error;
   }
@@ -467,6 +529,8 @@ export class GunRelayClient {
       ...this.counters.totals(),
       requests: this.counters.requests,
       misses: this.counters.misses,
+      missCacheHits: this.counters.missCacheHits,
+      coalescedReads: this.counters.coalescedReads,
       bytesIn: this.counters.bytesIn,
       bytesOut: this.counters.bytesOut,
       sockets: this.sockets(),

@@ -1,9 +1,14 @@
 import type { Clock } from '../clock.js';
-import { GunRelayError, redactUrl, type GunRelayErrorCode } from '../errors.js';
+import { GunRelayError, type GunRelayErrorCode, type Operation } from '../errors.js';
 import type { BreakerEvent, BreakerState, RetryEvent } from '../events.js';
 import type { ResolvedOptions } from '../options.js';
 import { retryDelayMs } from '../resilience/backoff.js';
 import { isPlainObject, parseJsonSafe } from '../protocol/safeJson.js';
+import { isSoulNotFound } from '../protocol/responses.js';
+import { Attribution } from '../relays/Attribution.js';
+import type { RelayEndpoint } from '../relays/classifiers.js';
+import { FailoverPolicy } from '../relays/FailoverPolicy.js';
+import type { RelayProfile } from '../relays/RelayProfile.js';
 import { Limiter } from '../resilience/Limiter.js';
 import { RelayBreaker } from '../resilience/RelayBreaker.js';
 import { RetryBudget } from '../resilience/RetryBudget.js';
@@ -14,10 +19,15 @@ import type { Tallies } from './Counters.js';
 const RETRYABLE = new Set(['CONNECTION_REFUSED', 'CONNECTION_RESET', 'TIMEOUT', 'RATE_LIMITED', 'RELAY_ERROR']);
 
 interface Relay {
-  url: string;
-  label: string;
-  breaker: RelayBreaker | undefined;
+  readonly url: string;
+  readonly label: string;
+  readonly profile: RelayProfile;
+  readonly breaker: RelayBreaker | undefined;
+  readonly attribution: Attribution;
 }
+
+/** The body the relay sends for a missing soul; a classifier's `miss` is answered with it. */
+const NOT_FOUND_TEXT = '{"error":"Not found"}';
 
 /** What the pool reports to the client. */
 export interface RelayPoolEvents {
@@ -25,8 +35,14 @@ export interface RelayPoolEvents {
   breaker(event: BreakerEvent): void;
 }
 
-/** A request without the relay: the pool picks one. `tallies` count its requests, retries and bytes. */
-export type PoolRequest = Omit<TransportRequest, 'baseUrl' | 'retry' | 'meter'> & { tallies?: Tallies | undefined };
+/** A request without the relay: the pool picks one, unless `relay` pins it (a label or URL of one of the relays). `tallies` count its requests, retries and bytes. */
+export type PoolRequest = Omit<TransportRequest, 'baseUrl' | 'retry' | 'meter'> & { tallies?: Tallies | undefined; relay?: string | undefined };
+
+/** An answer (2xx, or 404 for a missing soul) and the relay that gave it. */
+export interface PoolResponse extends TransportResponse {
+  /** The label (credentials removed) of the relay that answered. */
+  relay: string;
+}
 
 /**
  * Sends requests to the relays: a concurrency limit, a breaker per relay, failover to the next
@@ -35,6 +51,7 @@ export type PoolRequest = Omit<TransportRequest, 'baseUrl' | 'retry' | 'meter'> 
  */
 export class RelayPool {
   private readonly relays: Relay[];
+  private readonly failover: FailoverPolicy<Relay>;
   private readonly limiter: Limiter;
   private readonly budget: RetryBudget | undefined;
   private retriesSent = 0;
@@ -50,8 +67,8 @@ export class RelayPool {
     this.limiter = new Limiter(options.maxInFlight, options.maxQueue, clock);
     const retry = options.retry;
     this.budget = retry === false ? undefined : new RetryBudget({ ...retry.budget, clock });
-    this.relays = options.baseUrl.map((url) => {
-      const label = redactUrl(url);
+    this.relays = options.baseUrl.map((profile) => {
+      const { url, label } = profile;
       const breakerOptions = options.breaker;
       const breaker =
         breakerOptions === false
@@ -61,8 +78,28 @@ export class RelayPool {
               clock,
               onChange: (from, to, failures) => this.events.breaker({ relay: label, from, to, failures }),
             });
-      return { url, label, breaker };
+      return { url, label, profile, breaker, attribution: new Attribution(options.attributionWindowMs) };
     });
+    this.failover = new FailoverPolicy(this.relays, options.failover);
+  }
+
+  /** The label of the relay a call goes to first: the pinned one, else the first. INVALID_INPUT for an unknown pin. */
+  target(pin: string | undefined, op: Operation, soul?: string): string {
+    return pin === undefined ? this.relays[0]!.label : this.failover.pinned(pin, op, soul).label;
+  }
+
+  /** Every relay's label, in order. */
+  get labels(): string[] {
+    return this.relays.map((r) => r.label);
+  }
+
+  /**
+   * True when a soul-level refusal of `soul` by relay `label` counts against the soul: that relay
+   * answered another soul successfully within `attributionWindowMs` (see Attribution).
+   */
+  attributable(label: string | undefined, soul: string): boolean {
+    const relay = this.relays.find((r) => r.label === label);
+    return relay === undefined || relay.attribution.attributable(soul, this.options.clock.now());
   }
 
   /**
@@ -71,7 +108,7 @@ export class RelayPool {
    * attempt, backoff and failover (a call whose deadline passes in the queue rejects `TIMEOUT`
    * without sending; a backoff that would end past it is not slept).
    */
-  async send(request: PoolRequest): Promise<TransportResponse> {
+  async send(request: PoolRequest): Promise<PoolResponse> {
     const deadlineAt = this.options.clock.now() + request.timeoutMs;
     const waiting = this.limiter.acquire(request.op, request.soul, request.signal, request.timeoutMs);
     if (waiting) {
@@ -88,38 +125,64 @@ export class RelayPool {
     }
   }
 
-  private async sendToRelays(request: PoolRequest, deadlineAt: number): Promise<TransportResponse> {
+  private async sendToRelays(request: PoolRequest, deadlineAt: number): Promise<PoolResponse> {
     let last: GunRelayError | undefined;
-    for (const relay of this.relays) {
+    const { relay: _pin, tallies, ...wire } = request;
+    const candidates = this.failover.candidates(request);
+    for (const relay of candidates) {
       if (this.closing.signal.aborted) throw closedError(request);
       const left = deadlineAt - this.options.clock.now();
       if (left <= 0) throw last ?? new GunRelayError('TIMEOUT', `${request.op}: the call's ${request.timeoutMs} ms deadline passed; nothing was sent`, { op: request.op, soul: request.soul });
       if (relay.breaker && !relay.breaker.tryPass()) continue;
       this.budget?.recordRequest();
-      const { tallies, ...wire } = request;
       try {
         const meter = tallies && ((out: number, got: number) => countBytes(tallies, out, got));
         const retry = this.retryHook(relay, request, deadlineAt);
         const response = await this.transport.send({ ...wire, timeoutMs: left, baseUrl: relay.url, retry, meter });
         if (tallies) countExchange(tallies, response.retries);
         relay.breaker?.recordSuccess();
-        return response;
+        if (response.status !== 404 || isSoulNotFound(response.text)) relay.attribution.recordSuccess(request.soul, this.options.clock.now());
+        return { ...response, relay: relay.label };
       } catch (error) {
-        const failure = error instanceof GunRelayError ? error : abortError(request, error);
-        if (tallies) countExchange(tallies, failure.retries);
+        const raw = error instanceof GunRelayError ? error : abortError(request, error);
+        if (tallies) countExchange(tallies, raw.retries);
+        const verdict = this.reclassify(relay, request, raw);
+        if (verdict === 'miss') {
+          relay.breaker?.recordSuccess();
+          relay.attribution.recordSuccess(request.soul, this.options.clock.now());
+          return { status: 404, text: NOT_FOUND_TEXT, retries: raw.retries, relay: relay.label };
+        }
+        const failure = verdict;
         if (failure.scope === 'relay') relay.breaker?.recordFailure();
-        else if (failure.scope === 'soul') relay.breaker?.recordSuccess();
+        else if (failure.scope === 'soul' && this.attributable(relay.label, request.soul ?? '')) relay.breaker?.recordSuccess();
         else relay.breaker?.release();
         if (failure.scope !== 'relay' || !RETRYABLE.has(failure.code)) throw failure;
         last = failure;
       }
     }
     if (last) throw last;
-    throw new GunRelayError('RELAY_UNAVAILABLE', `${request.op}: every relay's circuit breaker is open; nothing was sent`, {
+    const which = candidates.length === 1 ? `relay ${candidates[0]!.label}'s circuit breaker is` : "every relay's circuit breaker is";
+    throw new GunRelayError('RELAY_UNAVAILABLE', `${request.op}: ${which} open; nothing was sent`, {
       op: request.op,
       soul: request.soul,
-      relay: this.relays.map((r) => r.label).join(','),
+      relay: candidates.map((r) => r.label).join(','),
     });
+  }
+
+  /**
+   * Applies the relay's profile to a failure that carries an HTTP status: its classifier's verdict
+   * (`miss`, or the soul/relay split) replaces the transport's status-only reading.
+   */
+  private reclassify(relay: Relay, request: PoolRequest, failure: GunRelayError): GunRelayError | 'miss' {
+    if (failure.status === undefined || failure.scope === 'caller') return failure;
+    const { custom, builtIn, kind } = relay.profile;
+    const endpoint = endpointOf(request.path);
+    const body = failure.bodyExcerpt ?? '';
+    const verdict = custom?.(endpoint, failure.status, body) ?? (kind === 'relay' ? undefined : builtIn(endpoint, failure.status, body));
+    if (verdict === undefined) return failure;
+    if (verdict === 'miss' && endpoint === 'get') return 'miss';
+    if (verdict === 'soul') return failure.code === 'SOUL_REJECTED' ? failure : withCode(failure, 'SOUL_REJECTED');
+    return failure.scope === 'relay' ? failure : withCode(failure, 'RELAY_ERROR');
   }
 
   private retryHook(relay: Relay, request: PoolRequest, deadlineAt: number): RetryHook | undefined {
@@ -127,7 +190,9 @@ export class RelayPool {
     if (retry === false || retry.retries === 0) return undefined;
     return {
       retries: retry.retries,
-      shouldRetry: (failure) => {
+      shouldRetry: (raw) => {
+        const failure = this.reclassify(relay, request, raw);
+        if (failure === 'miss') return false;
         // The deadline covers the whole exchange: a timed-out one has no time left to retry in.
         if (failure.scope !== 'relay' || !RETRYABLE.has(failure.code) || failure.code === 'TIMEOUT') return false;
         // Not when this failure opens the breaker: send() records it and fails over.
@@ -153,7 +218,7 @@ export class RelayPool {
     };
   }
 
-  /** Probes every relay with `GET /peers/status`, bypassing breakers, retries and the limiter. */
+  /** Probes every relay at its profile's `healthPath`, bypassing breakers, retries and the limiter. */
   async health(timeoutMs: number): Promise<RelayHealth[]> {
     return Promise.all(
       this.relays.map(async (relay): Promise<RelayHealth> => {
@@ -167,13 +232,18 @@ export class RelayPool {
           error,
         });
         try {
-          const res = await this.transport.send({ baseUrl: relay.url, method: 'GET', path: '/peers/status', timeoutMs, op: 'health' });
-          // Healthy means the relay's own endpoint answered 200 with JSON, not any server at that URL.
+          const path = relay.profile.healthPath;
+          const res = await this.transport.send({ baseUrl: relay.url, method: 'GET', path, timeoutMs, op: 'health' });
+          // Healthy means the relay's own endpoint answered 200 with JSON (or, for a get probe, a
+          // clean miss), not any server at that URL.
+          if (res.status === 404) return result(endpointOf(path) === 'get' && isSoulNotFound(res.text) ? undefined : 'BAD_RESPONSE');
           const body = parseJsonSafe(res.text);
           return result(res.status === 200 && body.ok && isPlainObject(body.value) ? undefined : 'BAD_RESPONSE');
         } catch (error) {
-          // Whatever the body says, a failing status endpoint is the relay's failure, not a soul's.
-          return result(error instanceof GunRelayError && error.scope !== 'soul' ? error.code : 'RELAY_ERROR');
+          const failure = error instanceof GunRelayError ? this.reclassify(relay, { op: 'health', method: 'GET', path: relay.profile.healthPath, timeoutMs }, error) : undefined;
+          if (failure === 'miss') return result(undefined);
+          // Whatever the body says, a failing probe is the relay's failure, not a soul's.
+          return result(failure && failure.scope !== 'soul' ? failure.code : 'RELAY_ERROR');
         }
       }),
     );
@@ -204,7 +274,7 @@ export class RelayPool {
 export interface RelayHealth {
   /** The relay's base URL, credentials removed. */
   relay: string;
-  /** True when `GET /peers/status` answered 200 with a JSON object. */
+  /** True when the profile's `healthPath` answered 200 with a JSON object, or (a get probe) a clean miss. */
   ok: boolean;
   /** Whole milliseconds the probe took. */
   latencyMs: number;
@@ -232,6 +302,17 @@ function countBytes(tallies: Tallies, bytesOut: number, bytesIn: number): void {
 
 function closedError(request: PoolRequest): GunRelayError {
   return new GunRelayError('CLIENT_CLOSED', `${request.op}: client closed during the call; nothing more was sent`, { op: request.op, soul: request.soul });
+}
+
+/** The relay endpoint of a request path (`/get?soul=…` included). */
+function endpointOf(path: string): RelayEndpoint {
+  if (path.startsWith('/put')) return 'put';
+  if (path.startsWith('/list')) return 'list';
+  return 'get';
+}
+
+function withCode(failure: GunRelayError, code: 'SOUL_REJECTED' | 'RELAY_ERROR'): GunRelayError {
+  return new GunRelayError(code, failure.message, failure.details());
 }
 
 function abortError(request: PoolRequest, reason: unknown): GunRelayError {

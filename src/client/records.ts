@@ -37,8 +37,8 @@ export interface PutRecordOptions extends CallOptions {
 
 /** Result of `putRecord`: the record's soul and DID, whether it was encrypted, and the put outcome. */
 export type PutRecordResult =
-  | { soul: string; did: string; encrypted: boolean; outcome: 'written' }
-  | { soul: string; did: string; encrypted: boolean; outcome: 'skipped'; failures: number };
+  | { soul: string; did: string; encrypted: boolean; outcome: 'written'; relay: string }
+  | { soul: string; did: string; encrypted: boolean; outcome: 'skipped'; failures: number; relay: string };
 
 /** Options of `getRecord`. */
 export interface GetRecordOptions extends CallOptions {
@@ -91,10 +91,11 @@ export async function writeRecord(io: RecordIo, record: OipRecord, soul: string,
     ...(opts.encrypt !== undefined ? { encrypt: opts.encrypt } : {}),
   });
   const encrypted = node.meta.encrypted;
-  const result = await io.put(soul, node as unknown as GunNode, { signal: opts.signal });
+  const result = await io.put(soul, node as unknown as GunNode, { signal: opts.signal, relay: opts.relay });
+  const { relay } = result;
   return result.outcome === 'written'
-    ? { soul, did, encrypted, outcome: 'written' }
-    : { soul, did, encrypted, outcome: 'skipped', failures: result.failures };
+    ? { soul, did, encrypted, outcome: 'written', relay }
+    : { soul, did, encrypted, outcome: 'skipped', failures: result.failures, relay };
 }
 
 /**
@@ -108,7 +109,7 @@ export async function readRecord<TData = unknown, TOip = unknown>(
   opts: GetRecordOptions = {},
 ): Promise<RecordRead<TData, TOip> | null> {
   const resolve = checkResolveLinks(opts.resolveLinks, 1);
-  const node = await io.get(soul, { signal: opts.signal, resolveLinks: resolve, linkKeys: opts.linkKeys });
+  const node = await io.get(soul, { signal: opts.signal, relay: opts.relay, resolveLinks: resolve, linkKeys: opts.linkKeys });
   if (node === null) return null;
   let decoded: DecodedRecord;
   try {

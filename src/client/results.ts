@@ -4,12 +4,25 @@ import type { RelayNode, ListEntry } from '../protocol/responses.js';
 export interface CallOptions {
   /** Cancels the call, also while it waits in the queue or in a backoff; it then rejects with `ABORTED`. */
   signal?: AbortSignal | undefined;
+  /**
+   * Sends the call to this relay only (its URL or label), never failing over: e.g. to read what one
+   * peer has. An unknown relay is `INVALID_INPUT` before anything is sent.
+   */
+  relay?: string | undefined;
 }
 
-/** Result of `put`: written, or skipped by the failure ledger (nothing was sent). */
+/**
+ * Result of `put`: written, or skipped by the failure ledger (nothing was sent). `relay` is the
+ * relay that answered (for a skip, the one the call was meant for).
+ */
 export type PutResult =
-  | { soul: string; outcome: 'written' }
-  | { soul: string; outcome: 'skipped'; failures: number };
+  | { soul: string; outcome: 'written'; relay: string }
+  | { soul: string; outcome: 'skipped'; failures: number; relay: string };
+
+/** Result of `lookup`: the node (or `null` for a miss) and the relay that answered. */
+export type GetResult =
+  | { soul: string; outcome: 'found'; node: RelayNode; relay: string }
+  | { soul: string; outcome: 'missing'; node: null; relay: string };
 
 /** Options of `delete`. */
 export interface DeleteOptions extends CallOptions {
@@ -31,9 +44,11 @@ export type DeleteResult =
       links: string[];
       /** Requests sent (1 with `keys`, 2 without). */
       requests: number;
+      /** The relay that read and tombstoned the node. */
+      relay: string;
     }
-  | { soul: string; outcome: 'absent'; requests: number }
-  | { soul: string; outcome: 'skipped'; failures: number };
+  | { soul: string; outcome: 'absent'; requests: number; relay: string }
+  | { soul: string; outcome: 'skipped'; failures: number; relay: string };
 
 /** Options of `list`. */
 export interface ListOptions extends CallOptions {

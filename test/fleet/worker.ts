@@ -21,7 +21,9 @@ redis.on('error', () => undefined);
 
 async function ledgerMode(): Promise<void> {
   const store = env['USE_STORE'] === '1' ? new RedisLedgerStore({ redis, prefix: env['PREFIX'] ?? 'fleet', writeTimeoutMs: 300 }) : undefined;
-  const client = new GunRelayClient({ baseUrl: env['RELAY_URL']!, retry: false, failureTtlMs: 600_000, ...(store ? { ledgerStore: store } : {}) });
+  // attributionWindowMs: 0 counts every refusal: these figures are about the ledger's counting,
+  // and a worker's first poisoned put comes before any healthy success it could be attributed by.
+  const client = new GunRelayClient({ baseUrl: env['RELAY_URL']!, retry: false, failureTtlMs: 600_000, attributionWindowMs: 0, ...(store ? { ledgerStore: store } : {}) });
   const applied: Array<{ soul: string; at: number }> = [];
   client.on('quarantine', (e) => {
     if (e.fleet) applied.push({ soul: e.soul, at: Date.now() });

@@ -41,7 +41,8 @@ export async function run(p: FleetParams, urls: Record<string, string>) {
   };
   const worker = async (prefix: string | undefined): Promise<GunRelayClient> => {
     const store = prefix === undefined ? undefined : new RedisLedgerStore({ redis: connect(), prefix });
-    const client = new sdk.GunRelayClient({ baseUrl: urls['reject']!, retry: false, ...(store ? { ledgerStore: store } : {}) });
+    // attributionWindowMs: 0: the relay here refuses every soul, and this job measures the ledger's skip path.
+    const client = new sdk.GunRelayClient({ baseUrl: urls['reject']!, retry: false, attributionWindowMs: 0, ...(store ? { ledgerStore: store } : {}) });
     closers.push(() => client.close(), () => store?.close());
     if (store) await until(() => (client.stats().ledgerStore?.loads ?? 0) >= 1, 5_000);
     return client;

@@ -18,11 +18,12 @@ export interface PoisonedParams {
 
 // The floor of any async API: an async function returning a small result object.
 async function bare(soul: string, _opts?: unknown): Promise<DeleteResult> {
-  return { soul, outcome: 'skipped', failures: 3 };
+  return { soul, outcome: 'skipped', failures: 3, relay: 'http://127.0.0.1:1' };
 }
 
 export async function run(p: PoisonedParams, urls: Record<string, string>) {
-  const client = new sdk.GunRelayClient({ baseUrl: urls['reject']! });
+  // attributionWindowMs: 0: the relay here refuses every soul, and this job measures the ledger's skip path.
+  const client = new sdk.GunRelayClient({ baseUrl: urls['reject']!, attributionWindowMs: 0 });
   const souls = Array.from({ length: p.souls }, (_, i) => `poisoned:${String(i).padStart(4, '0')}`);
   const opts = { keys: ['title', 'tags'] };
   let failed = 0;

@@ -33,7 +33,8 @@ export async function run(p: StormParams, urls: Record<string, string>) {
   const kept: unknown[] = [];
 
   if (p.client === 'sdk') {
-    const client = new sdk.GunRelayClient({ baseUrl: url, maxInFlight: p.concurrency, maxTrackedSouls: p.maxTrackedSouls });
+    // attributionWindowMs: 0: the relay here refuses every soul, and this job measures the ledger's ledger under a storm.
+    const client = new sdk.GunRelayClient({ baseUrl: url, maxInFlight: p.concurrency, maxTrackedSouls: p.maxTrackedSouls, attributionWindowMs: 0 });
     call = (soul, i) => (p.op === 'delete' ? client.delete(soul) : client.put(soul, node(i)));
     close = () => client.close();
     tracked = () => client.stats().trackedSouls;
