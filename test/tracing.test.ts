@@ -66,7 +66,7 @@ describe('tracing through diagnostics_channel', () => {
     assert.deepEqual(phases.filter((p) => p.startsWith('cycle')), ['cycle.start', 'cycle.end', 'cycle.asyncStart', 'cycle.asyncEnd']);
     const calls = events.filter(([c, p]) => c === 'call' && p === 'asyncEnd').map(([, , ctx]) => ctx);
     assert.deepEqual(calls.map((c) => [c['op'], c['soul'], c['result']]), [
-      ['put', 'trace0000001:rec', { soul: 'trace0000001:rec', outcome: 'written' }],
+      ['put', 'trace0000001:rec', { soul: 'trace0000001:rec', outcome: 'written', relay: relay.url }],
       ['get', 'trace0000001:flaky', null],
     ]);
     assert.deepEqual(calls[0]!['cycle'], { name: 'traced', number: 1 });

@@ -131,7 +131,11 @@ export class GunRelayClient {
 
   /** Reads a node, resolving `opts.resolveLinks` levels of links. Resolves `null` when the relay answers 404; every other failure throws. */
   get(soul: string, opts: GetOptions = {}): Promise<RelayNode | null> {
-    return this.lookup(soul, opts).then((result) => result.node);
+    return traceCall('get', soul, this.scope?.cycle, this.getCall, this, soul, opts);
+  }
+
+  private async getCall(soul: string, opts: GetOptions): Promise<RelayNode | null> {
+    return (await this.lookupCall(soul, opts)).node;
   }
 
   /** Like `get`, but also says which relay answered: `{ outcome: 'found' | 'missing', node, relay }`. */
