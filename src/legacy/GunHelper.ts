@@ -9,7 +9,8 @@ import { computeSoul as computeRecordSoul, publisherHash } from '../oip/souls.js
 import type { Logger } from '../options.js';
 import { renameOption } from '../optionsMessages.js';
 import type { GunNode } from '../protocol/input.js';
-import { legacyBaseUrl, legacyPutTimeoutMs, legacyThrowOnSkip } from './config.js';
+import { legacyBaseUrl, legacyMaxBodyBytes, legacyPutTimeoutMs, legacyThrowOnSkip } from './config.js';
+import { partialRecordNode, readLegacyNode } from './legacyRecords.js';
 import { GunSkippedError, toLegacyError } from './legacyErrors.js';
 import { closeSharedClients, sharedClient, type SharedClient } from './sharedClients.js';
 
@@ -25,6 +26,11 @@ export interface GunHelperOptions {
   logger?: Logger | null | undefined;
   /** A skipped delete throws {@link GunSkippedError} instead of resolving `true`. Default: env `GUN_SKIP_THROWS=1`. */
   throwOnSkip?: boolean | undefined;
+  /**
+   * Largest request and response body in bytes. Default: env `GUN_MAX_BODY_BYTES`, else 64 MiB.
+   * Set per relay URL (instances share one client): the first instance for a URL fixes it.
+   */
+  maxBodyBytes?: number | undefined;
 }
 
 /** Options of `putRecord`, as helpers/gun.js callers pass them; unknown keys are ignored. */
@@ -101,7 +107,7 @@ export class GunHelper {
   constructor(options: GunHelperOptions = {}) {
     this.apiUrl = legacyBaseUrl();
     try {
-      this.shared = sharedClient(this.apiUrl, legacyPutTimeoutMs(), console);
+      this.shared = sharedClient(this.apiUrl, { putTimeoutMs: legacyPutTimeoutMs(), maxBodyBytes: options.maxBodyBytes ?? legacyMaxBodyBytes() }, console);
     } catch (error) {
       // The URL came from the environment (or its default): name GUN_PEERS, not an option never set.
       throw isGunRelayError(error) ? renameOption(error, 'baseUrl', 'GUN_PEERS', 'GUN_PEERS') : error;
@@ -134,10 +140,15 @@ export class GunHelper {
    */
   async putRecord(recordData: OipRecord, soul: string, options: LegacyPutRecordOptions = {}): Promise<{ soul: string; did: string; encrypted: boolean }> {
     try {
-      const result = await this.client.putRecord(recordData, soul, {
-        localId: options.localId,
-        encrypt: encryptOption(options),
-      });
+      const encrypt = encryptOption(options);
+      // A record without `data` (or `oip`) is stored as the old module stored it: that field absent.
+      const partial = encrypt === undefined ? partialRecordNode(recordData, options.localId, Date.now()) : undefined;
+      if (partial !== undefined) {
+        const written = await this.client.put(soul, partial);
+        if (written.outcome === 'skipped') throw new GunSkippedError('put', soul, written.failures);
+        return { soul, did: toDid(soul), encrypted: false };
+      }
+      const result = await this.client.putRecord(recordData, soul, { localId: options.localId, encrypt });
       if (result.outcome === 'skipped') throw new GunSkippedError('put', soul, result.failures);
       return { soul, did: result.did, encrypted: result.encrypted };
     } catch (error) {
@@ -153,9 +164,7 @@ export class GunHelper {
   async getRecord(soul: string, options: LegacyGetRecordOptions = {}): Promise<LegacyRecord | null> {
     const keyProvider = options.keyProvider ?? (options.decryptionKey ? () => options.decryptionKey : undefined);
     try {
-      const record = await this.client.getRecord(soul, keyProvider ? { keyProvider } : { onLocked: 'keep' });
-      if (record === null) return null;
-      return { ...record.extra, data: record.data, oip: record.oip, meta: record.meta };
+      return (await readLegacyNode(this.client, soul, keyProvider)) as LegacyRecord | null;
     } catch (error) {
       this.logSwallowed(`getRecord(${soul})`, error, 'null');
       return null;

@@ -11,6 +11,18 @@ export interface LegacyEnv {
   GUN_REGISTRY_TIMEOUT_MS?: string | undefined;
   /** `1`: a skipped delete throws instead of resolving `true`. */
   GUN_SKIP_THROWS?: string | undefined;
+  /** Largest request and response body in bytes (default 64 MiB). */
+  GUN_MAX_BODY_BYTES?: string | undefined;
+}
+
+/** The facade's body limit (each way) when `GUN_MAX_BODY_BYTES` is unset: 64 MiB (helpers/gun.js had none). */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** `GUN_MAX_BODY_BYTES` as a positive integer of bytes; else {@link DEFAULT_MAX_BODY_BYTES}. */
+export function legacyMaxBodyBytes(env: LegacyEnv = process.env): number {
+  const raw = env.GUN_MAX_BODY_BYTES?.trim() ?? '';
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_MAX_BODY_BYTES;
 }
 
 /** First comma-separated entry of `GUN_PEERS`, trimmed, without trailing `/`; else {@link DEFAULT_GUN_PEER}. */
