@@ -21,10 +21,11 @@ import { linkTarget, resolveLinks } from '../reads/linkResolver.js';
 import { finishListEntry } from './listEntries.js';
 import { checkLinkKeys, checkResolveLinks, readRecord, writeRecord } from './records.js';
 import type { GetOptions, GetRecordOptions, PutRecordOptions, PutRecordResult, RecordRead } from './records.js';
-import type { CallOptions, DeleteOptions, DeleteResult, GetResult, ListEntry, ListOptions, PutResult, RelayNode } from './results.js';
+import type { CallOptions, DeleteOptions, DeleteResult, GetResult, ListEntry, ListOptions, PutEntry, PutResult, RelayNode } from './results.js';
 import { compareRelays, type Comparison } from '../relays/compare.js';
 import { SafeEmitter } from './SafeEmitter.js';
 import { checkCallOptions } from './callOptions.js';
+import { runBatch, type BatchOptions, type BatchOutcome } from '../batch/runBatch.js';
 import { traceCall } from '../tracing/channels.js';
 import { MissCache } from '../reads/MissCache.js';
 import { decodeRead, NodeReader, type ReadAnswer, type ReadRequest } from '../reads/NodeReader.js';
@@ -207,6 +208,25 @@ export class GunRelayClient {
     }
     this.succeeded('delete', soul, started, result.outcome, result.relay);
     return result;
+  }
+
+  /**
+   * Reads many souls with at most `concurrency` (default 8) in flight; yields `{ index, soul, ok,
+   * value | error }` per soul in completion order (`index` is the input position). The input, an
+   * iterable or async iterable, is pulled lazily: memory stays bounded whatever its size.
+   */
+  getMany(souls: Iterable<string> | AsyncIterable<string>, opts: BatchOptions & Pick<CallOptions, 'relay'> = {}): AsyncIterable<BatchOutcome<GetResult>> {
+    return runBatch(souls, (soul, signal) => this.lookup(soul, { signal, relay: opts.relay }), String, opts);
+  }
+
+  /** Writes many `{ soul, node }` entries, as {@link GunRelayClient.getMany} reads: bounded, lazy, completion order. */
+  putMany(entries: Iterable<PutEntry> | AsyncIterable<PutEntry>, opts: BatchOptions & Pick<CallOptions, 'relay'> = {}): AsyncIterable<BatchOutcome<PutResult>> {
+    return runBatch(entries, (e, signal) => this.put(e.soul, e.node, { signal, relay: opts.relay }), (e) => String(e.soul), opts);
+  }
+
+  /** Deletes many souls, as {@link GunRelayClient.getMany} reads: bounded, lazy, completion order. */
+  deleteMany(souls: Iterable<string> | AsyncIterable<string>, opts: BatchOptions & Pick<CallOptions, 'relay'> = {}): AsyncIterable<BatchOutcome<DeleteResult>> {
+    return runBatch(souls, (soul, signal) => this.delete(soul, { signal, relay: opts.relay }), String, opts);
   }
 
   /** Lists the records of a publisher (souls starting `<publisherHash>:`), tolerant of both entry shapes. */

@@ -1,3 +1,4 @@
+import type { GunNode } from '../protocol/input.js';
 import type { RelayNode, ListEntry } from '../protocol/responses.js';
 
 /** Per-call options shared by every operation. */
@@ -18,6 +19,12 @@ export interface CallOptions {
 export type PutResult =
   | { soul: string; outcome: 'written'; relay: string }
   | { soul: string; outcome: 'skipped'; failures: number; relay: string };
+
+/** One entry of `putMany`. */
+export interface PutEntry {
+  soul: string;
+  node: GunNode;
+}
 
 /** Result of `lookup`: the node (or `null` for a miss) and the relay that answered. */
 export type GetResult =

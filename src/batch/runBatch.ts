@@ -1,0 +1,117 @@
+import { GunRelayError, isGunRelayError } from '../errors.js';
+
+/** Options of `getMany`, `putMany` and `deleteMany`. */
+export interface BatchOptions {
+  /** Calls in flight at once; also the most input items held in memory. Default 8, at most 1,024. */
+  concurrency?: number | undefined;
+  /** Stops the batch: no further item is started, calls in flight end `ABORTED`. */
+  signal?: AbortSignal | undefined;
+  /** Called after each item settles, with the running totals. */
+  onProgress?: ((progress: BatchProgress) => void) | undefined;
+}
+
+/** Running totals of a batch, given to `onProgress`. */
+export interface BatchProgress {
+  /** Items taken from the input and started. */
+  started: number;
+  /** Items settled (succeeded + failed). */
+  settled: number;
+  succeeded: number;
+  failed: number;
+  /** Calls running right now. */
+  inFlight: number;
+}
+
+/**
+ * One item's outcome. `index` is the item's position in the input; outcomes are yielded in
+ * completion order, so use `index` to match them with the input.
+ */
+export type BatchOutcome<T> =
+  | { index: number; soul: string; ok: true; value: T }
+  | { index: number; soul: string; ok: false; error: GunRelayError };
+
+const MAX_CONCURRENCY = 1_024;
+
+/**
+ * Runs `call` for every item of `input` with at most `concurrency` calls in flight, and yields each
+ * outcome as it settles (completion order). The input is pulled lazily, only when a slot is free
+ * and the consumer has taken the outcomes already settled: memory stays bounded by `concurrency`
+ * whatever the input size. Ending the iteration early aborts the calls still running.
+ */
+export async function* runBatch<I, T>(
+  input: Iterable<I> | AsyncIterable<I>,
+  call: (item: I, signal: AbortSignal) => Promise<T>,
+  soulOf: (item: I) => string,
+  options: BatchOptions = {},
+): AsyncGenerator<BatchOutcome<T>, void, undefined> {
+  const concurrency = options.concurrency ?? 8;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+    throw new GunRelayError('INVALID_INPUT', `batch: concurrency must be an integer from 1 to ${MAX_CONCURRENCY}`, { field: 'concurrency' });
+  }
+  const own = new AbortController();
+  const stop = (): void => own.abort();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.signal?.aborted) own.abort();
+  const source = Symbol.asyncIterator in input ? (input as AsyncIterable<I>)[Symbol.asyncIterator]() : (input as Iterable<I>)[Symbol.iterator]();
+  const settled: Array<BatchOutcome<T>> = [];
+  const progress: BatchProgress = { started: 0, settled: 0, succeeded: 0, failed: 0, inFlight: 0 };
+  let exhausted = false;
+  let wake: (() => void) | undefined;
+  try {
+    for (;;) {
+      while (!exhausted && !own.signal.aborted && progress.inFlight + settled.length < concurrency) {
+        const next = await source.next();
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
+        const index = progress.started++;
+        progress.inFlight++;
+        const item = next.value;
+        let soul: string;
+        try {
+          soul = soulOf(item);
+        } catch {
+          soul = '';
+        }
+        void Promise.resolve()
+          .then(() => call(item, own.signal))
+          .then(
+            (value): BatchOutcome<T> => ({ index, soul, ok: true, value }),
+            (error: unknown): BatchOutcome<T> => ({ index, soul, ok: false, error: asRelayError(error, soul) }),
+          )
+          .then((outcome) => {
+            progress.inFlight--;
+            progress.settled++;
+            if (outcome.ok) progress.succeeded++;
+            else progress.failed++;
+            settled.push(outcome);
+            try {
+              options.onProgress?.({ ...progress });
+            } catch {
+              // A throwing progress listener must not break the batch.
+            }
+            wake?.();
+          });
+      }
+      const outcome = settled.shift();
+      if (outcome) {
+        yield outcome;
+        continue;
+      }
+      if (progress.inFlight === 0) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
+    if (progress.inFlight > 0 || !exhausted) own.abort();
+    if (!exhausted) await (source as { return?: () => unknown }).return?.();
+  }
+}
+
+function asRelayError(error: unknown, soul: string): GunRelayError {
+  if (error instanceof GunRelayError) return error;
+  if (isGunRelayError(error)) return new GunRelayError(error.code, error.message, error.details());
+  return new GunRelayError('INVALID_INPUT', `batch: ${error instanceof Error ? error.message : String(error)}`, { soul });
+}
