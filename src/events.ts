@@ -71,6 +71,8 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /** Payload of the `skip` event: a call answered from the ledger, no request sent. */
 export interface SkipEvent {
+  /** For a put: the digest of the write that is quarantined (a different write to the soul is still sent). */
+  write?: string;
   op: LedgerOperation;
   soul: string;
   /** Consecutive failures recorded for this soul and operation. */
@@ -100,6 +102,8 @@ export interface FailureEvent {
 
 /** Payload of the `quarantine` event: a soul reached the threshold and will be skipped. */
 export interface QuarantineEvent {
+  /** For a put: the digest of the write that is quarantined (a different write to the soul is still sent). */
+  write?: string;
   op: LedgerOperation;
   soul: string;
   failures: number;
@@ -114,6 +118,8 @@ export interface QuarantineEvent {
 
 /** Payload of the `recover` event: a soul that had failures is clear again. */
 export interface RecoverEvent {
+  /** For a put: the digest of the write that is quarantined (a different write to the soul is still sent). */
+  write?: string;
   op: LedgerOperation;
   soul: string;
   /** Failures it had before it was cleared. */

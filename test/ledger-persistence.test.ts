@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { writeKey } from '../src/ledger/writeKey.js';
 import { after, before, describe, it } from 'node:test';
 import { GunRelayClient, isGunRelayError, type LedgerSnapshot } from '../src/index.js';
 import { startFaultServer, type FaultServer } from '../src/testing/index.js';
@@ -27,7 +28,8 @@ describe('ledger persistence (exportLedger / importLedger)', () => {
     assert.equal(snapshot.version, 1);
     assert.deepEqual(snapshot.entries.map((e) => [e.op, e.soul, e.failures, e.lastCode]), [
       ['delete', 'poisoned:1', 3, 'SOUL_REJECTED'],
-      ['put', 'poisoned:2', 1, 'SOUL_REJECTED'],
+      // A put's entry is keyed by its write: soul, U+0001, a digest of the body sent.
+      ['put', writeKey('poisoned:2', JSON.stringify({ soul: 'poisoned:2', data: { x: 1 } })), 1, 'SOUL_REJECTED'],
     ]);
     const b = new GunRelayClient({ baseUrl: server.url, attributionWindowMs: 0 });
     assert.deepEqual(b.importLedger(snapshot), { imported: 2, dropped: 0 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { writeKey } from '../src/ledger/writeKey.js';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { GunRelayClient, type QuarantineEvent } from '../src/index.js';
@@ -79,7 +80,8 @@ describe('Redis stores against a real redis-server', () => {
     assert.equal(fleet[0]!.failures, 3);
 
     const r = connection();
-    const key = '{t1:ledger}:e:3:put:bad:1';
+    // A put is keyed by its write: the soul plus a digest of the exact body sent.
+    const key = `{t1:ledger}:e:3:put:${writeKey('bad:1', JSON.stringify({ soul: 'bad:1', data: { x: 1 } }))}`;
     const hash = await r.hgetall(key);
     assert.equal(hash['f'], '3');
     assert.equal(hash['nw'], '2', 'two distinct workers');
@@ -87,7 +89,7 @@ describe('Redis stores against a real redis-server', () => {
     assert.equal(hash['c'], 'SOUL_REJECTED');
     const pttl = await r.pttl(key);
     assert.ok(pttl > 50_000 && pttl <= 60_000, `entry has its own TTL (${pttl})`);
-    assert.ok((await r.zscore('{t1:ledger}:index', '3:put:bad:1')) !== null, 'listed in the sorted set');
+    assert.ok((await r.zscore('{t1:ledger}:index', key.slice('{t1:ledger}:e:'.length))) !== null, 'listed in the sorted set');
     t.diagnostic(`propagation (loopback, one sample): ${propagationMs} ms`);
   });
 

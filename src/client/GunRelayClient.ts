@@ -25,6 +25,7 @@ import type { CallOptions, DeleteOptions, DeleteResult, GetResult, ListEntry, Li
 import { compareRelays, type Comparison } from '../relays/compare.js';
 import { SafeEmitter } from './SafeEmitter.js';
 import { checkCallOptions } from './callOptions.js';
+import { isWriteKeyOf, withWrite, WRITE_IDENTITY, writeKey } from '../ledger/writeKey.js';
 import { runBatch, type BatchOptions, type BatchOutcome } from '../batch/runBatch.js';
 import { traceCall } from '../tracing/channels.js';
 import { MissCache } from '../reads/MissCache.js';
@@ -74,7 +75,7 @@ export class GunRelayClient {
       maxEntries: this.options.maxTrackedSouls,
       clock: this.clock,
       store: this.options.ledgerStore,
-      emit: { quarantine: (e) => this.events.emit('quarantine', e), recover: (e) => this.events.emit('recover', e) },
+      emit: { quarantine: (e) => this.events.emit('quarantine', withWrite(e)), recover: (e) => this.events.emit('recover', withWrite(e)) },
     });
     this.ledger = this.quarantine.ledger;
     const miss = this.options.missCache;
@@ -117,16 +118,17 @@ export class GunRelayClient {
     this.assertOpen('put', soul);
     const prepared = prepareWrite(soul, node, 'put', this.options.maxBodyLength);
     const target = this.pool.target(opts.relay, 'put', soul);
-    const skipped = this.skipIfQuarantined('put', soul, 'put', target);
+    const key = writeKey(soul, (opts as { [WRITE_IDENTITY]?: string })[WRITE_IDENTITY] ?? prepared.body);
+    const skipped = this.skipIfQuarantined('put', soul, 'put', target, key);
     if (skipped) return { soul, outcome: 'skipped', failures: skipped, relay: target };
     const started = this.begin('put');
     let relay: string;
     try {
       relay = await this.write(prepared, 'put', opts);
     } catch (error) {
-      throw this.failed('put', soul, error, started);
+      throw this.failed('put', soul, error, started, key);
     }
-    this.succeeded('put', soul, started, 'written', relay);
+    this.succeeded('put', soul, started, 'written', relay, key);
     return { soul, outcome: 'written', relay };
   }
 
@@ -299,12 +301,17 @@ export class GunRelayClient {
 
   /** The souls currently skipped, with their failure counts and time left. */
   quarantined(): QuarantinedSoul[] {
-    return this.ledger.quarantined(this.clock.now(), epochNow(this.clock));
+    // A put is quarantined per write: such entries carry the write's digest in `write`.
+    return this.ledger.quarantined(this.clock.now(), epochNow(this.clock)).map(withWrite);
   }
 
-  /** Clears a soul's failures for every operation (app-defined ones too), so its next call is sent. Returns true if it had any. */
+  /** Clears a soul's failures for every operation (app-defined ones too) and every write of it, so its next call is sent. Returns true if it had any. */
   forgive(soul: string): boolean {
-    return this.quarantine.forgive(soul, this.ledger.operations());
+    let had = this.quarantine.forgive(soul, this.ledger.operations());
+    for (const e of this.exportLedger().entries) {
+      if (e.op === 'put' && isWriteKeyOf(e.soul, soul)) had = this.quarantine.forgive(e.soul, ['put']) || had;
+    }
+    return had;
   }
 
   /**
@@ -328,9 +335,14 @@ export class GunRelayClient {
     return this.quarantine.succeed(op, soul) > 0;
   }
 
-  /** True when `soul` has reached the failure threshold for `op` within the TTL: the app should skip it. Synchronous, no request. */
+  /**
+   * True when `soul` has reached the failure threshold for `op` within the TTL: the app should skip
+   * it. For `'put'`, true when any write of the soul is quarantined. Synchronous, no request.
+   */
   isQuarantined(op: string, soul: string): boolean {
-    return this.ledger.skipCount(op, soul) > 0;
+    if (this.ledger.skipCount(op, soul) > 0) return true;
+    // Puts are quarantined per write: the soul is, for puts, when one of its writes is.
+    return op === 'put' && this.ledger.quarantinedCount > 0 && this.quarantined().some((q) => q.op === 'put' && q.soul === soul);
   }
 
   /** The failure ledger as versioned JSON, so a restarted worker keeps skipping its poisoned souls. */
@@ -491,8 +503,9 @@ export class GunRelayClient {
     }
   }
 
-  private skipIfQuarantined(op: LedgerOperation, soul: string, counted: CountedOperation, relay: string): number {
-    const failures = this.ledger.skipCount(op, soul);
+  /** `key` is the ledger key when it is not the soul (a put's write key). */
+  private skipIfQuarantined(op: LedgerOperation, soul: string, counted: CountedOperation, relay: string, key = soul): number {
+    const failures = this.ledger.skipCount(op, key);
     if (failures === 0) return 0;
     for (const t of this.tallies()) {
       const c = t.byOperation[counted];
@@ -500,22 +513,22 @@ export class GunRelayClient {
       c.skipped++;
     }
     const skippedTotal = ++this.counters.skippedTotal;
-    if (this.events.has('skip')) this.events.emit('skip', { op, soul, failures, skippedTotal, relay });
+    if (this.events.has('skip')) this.events.emit('skip', withWrite({ op, soul: key, failures, skippedTotal, relay }));
     if (this.events.has('settle')) this.events.emit('settle', { op: counted, soul, outcome: 'skipped', code: undefined, durationMs: 0, relay });
     if (skippedTotal % this.options.statsEvery === 0 && this.events.has('stats')) this.events.emit('stats', this.snapshot());
     return failures;
   }
 
-  private succeeded(op: CountedOperation, soul: string | undefined, started: number, outcome: string, relay: string): void {
+  private succeeded(op: CountedOperation, soul: string | undefined, started: number, outcome: string, relay: string, key = soul): void {
     for (const t of this.tallies()) t.byOperation[op].successes++;
-    if (soul !== undefined && (op === 'put' || op === 'delete' || (op === 'get' && this.options.countReadFailures))) this.quarantine.succeed(op, soul);
+    if (key !== undefined && (op === 'put' || op === 'delete' || (op === 'get' && this.options.countReadFailures))) this.quarantine.succeed(op, key);
     if (this.events.has('settle')) {
       this.events.emit('settle', { op, soul, outcome, code: undefined, durationMs: Math.round(this.clock.now() - started), relay });
     }
   }
 
   /** Classifies a failure: counts it against the soul when it is about the soul, emits, returns the error to throw. */
-  private failed(op: CountedOperation, soul: string | undefined, raw: unknown, started: number): GunRelayError {
+  private failed(op: CountedOperation, soul: string | undefined, raw: unknown, started: number, key = soul): GunRelayError {
     let error = raw instanceof GunRelayError ? raw : new GunRelayError('RELAY_ERROR', `${op}: ${String(raw)}`, { op, soul });
     if (this.closed && error.scope === 'relay') error = new GunRelayError('CLIENT_CLOSED', `${op}: client closed during the call`, { op, soul });
     for (const t of this.tallies()) {
@@ -530,7 +543,7 @@ export class GunRelayClient {
     // A refusal counts only when the relay that refused has recently answered other souls (attribution).
     const attributed = soul !== undefined && this.pool.attributable(error.relay, soul);
     if (soul !== undefined && ((error.scope === 'soul' && (op === 'put' || op === 'delete') && attributed) || readFailure)) {
-      const recorded = this.quarantine.fail(op, soul, error.code, error.status);
+      const recorded = this.quarantine.fail(op, key ?? soul, error.code, error.status);
       counted = true;
       failures = recorded.failures;
       first = recorded.first;

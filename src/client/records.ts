@@ -5,6 +5,7 @@ import type { DecodedRecord, EncryptionMetaFields, OipRecord } from '../oip/reco
 import type { EncryptionKey } from '../oip/envelope.js';
 import type { GunNode } from '../protocol/input.js';
 import { parseJson } from '../protocol/responses.js';
+import { WRITE_IDENTITY } from '../ledger/writeKey.js';
 import type { CallOptions, ListEntry, PutResult, RelayNode } from './results.js';
 
 /** Deepest `resolveLinks` accepted: each level can cost one request per link. */
@@ -91,7 +92,11 @@ export async function writeRecord(io: RecordIo, record: OipRecord, soul: string,
     ...(opts.encrypt !== undefined ? { encrypt: opts.encrypt } : {}),
   });
   const encrypted = node.meta.encrypted;
-  const result = await io.put(soul, node as unknown as GunNode, { signal: opts.signal, relay: opts.relay });
+  // The same record written again is the same write, although its body carries a new `created`.
+  const identity = JSON.stringify([record.data ?? null, record.oip ?? null, opts.localId ?? null, opts.encrypt ? 'encrypted' : 'plain']);
+  // An own enumerable symbol: it survives the client's copy of the call options.
+  const putOptions: CallOptions & { [WRITE_IDENTITY]?: string } = { signal: opts.signal, relay: opts.relay, [WRITE_IDENTITY]: identity };
+  const result = await io.put(soul, node as unknown as GunNode, putOptions);
   const { relay } = result;
   return result.outcome === 'written'
     ? { soul, did, encrypted, outcome: 'written', relay }

@@ -22,6 +22,8 @@ export interface LedgerEntry {
 export interface QuarantinedSoul extends LedgerEntry {
   op: LedgerOperation;
   soul: string;
+  /** For a put: the digest of the write that is quarantined (soul + write is the key). */
+  write?: string;
   /** Epoch ms of the first failure in the current run. */
   firstFailureAt: number;
   /** Epoch ms of the latest failure; the TTL runs from here. */

@@ -47,12 +47,13 @@ export class ReadCoalescer<T> {
   private waitFor(key: string, shared: Shared<T>, signal: AbortSignal, aborted: () => Error): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const onAbort = (): void => {
-        if (--shared.waiters === 0) {
-          // Nobody wants it any more: a later caller must not join an aborted request.
-          if (this.inFlight.get(key) === shared) this.inFlight.delete(key);
-          shared.controller.abort();
-        }
-        reject(aborted());
+        if (--shared.waiters > 0) return reject(aborted());
+        // Nobody wants it any more: a later caller must not join an aborted request, and the last
+        // caller settles once the request has let go of its slot (as an unshared call would).
+        if (this.inFlight.get(key) === shared) this.inFlight.delete(key);
+        shared.controller.abort();
+        const settle = (): void => reject(aborted());
+        shared.promise.then(settle, settle);
       };
       signal.addEventListener('abort', onAbort, { once: true });
       shared.promise.then(
