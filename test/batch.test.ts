@@ -95,6 +95,19 @@ describe('batch operations against the local relay (real gun)', () => {
     }
   });
 
+  it('no process warning with many calls listening on the batch signal', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      await collect(client.getMany(Array.from({ length: 40 }, (_, i) => `batch:${i % 20}`), { concurrency: 32 }));
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings, []);
+  });
+
   it('a bad concurrency is INVALID_INPUT', async () => {
     await assert.rejects(collect(client.getMany(['a'], { concurrency: 0 })), { code: 'INVALID_INPUT' });
   });

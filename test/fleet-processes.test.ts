@@ -3,6 +3,7 @@
  * poisoned souls). Every wait is bounded in count and time; processes are killed in `after`.
  */
 import assert from 'node:assert/strict';
+import { writeKey } from '../src/ledger/writeKey.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -185,8 +186,10 @@ describe('a fleet of 4 worker processes sharing one Redis and one relay', () => 
     await redis.restart();
     const probe = new Redis({ host: redis.host, port: redis.port });
     const start = Date.now();
-    while ((await probe.exists('{store:ledger}:e:3:put:bad:0')) === 0 && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(await probe.exists('{store:ledger}:e:3:put:bad:0'), 1, 'the workers reseeded their quarantine into the empty Redis');
+    // A put is keyed by its write (soul + digest of the body the workers send).
+    const badKey = `{store:ledger}:e:3:put:${writeKey('bad:0', JSON.stringify({ soul: 'bad:0', data: { tags: 'poisoned' } }))}`;
+    while ((await probe.exists(badKey)) === 0 && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await probe.exists(badKey), 1, 'the workers reseeded their quarantine into the empty Redis');
     probe.disconnect();
     failing = 0;
     const p3 = await phase(workers, poisoned('late'), 2, 100);

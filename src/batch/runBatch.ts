@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { GunRelayError, isGunRelayError } from '../errors.js';
 
 /** Options of `getMany`, `putMany` and `deleteMany`. */
@@ -49,6 +50,8 @@ export async function* runBatch<I, T>(
     throw new GunRelayError('INVALID_INPUT', `batch: concurrency must be an integer from 1 to ${MAX_CONCURRENCY}`, { field: 'concurrency' });
   }
   const own = new AbortController();
+  // Every call in flight listens on this one signal (queue, backoff, request): no leak warning for that.
+  setMaxListeners(0, own.signal);
   const stop = (): void => own.abort();
   options.signal?.addEventListener('abort', stop, { once: true });
   if (options.signal?.aborted) own.abort();
