@@ -13,6 +13,8 @@ type Path = readonly PropertyKey[];
 /** Option paths whose values are never echoed: they may hold secrets or are code. */
 const NEVER_ECHO = new Set(['headers', 'clock', 'logger', 'transport', 'random']);
 const EXAMPLE_URL = 'http://gun-relay:8765';
+/** `http//`, `http:/`, `https:` before a host: an http(s) scheme missing its `:` or a `/`. */
+const MISTYPED_SCHEME = /^(https?)(?::\/?|\/\/)(?!\/)/i;
 
 /** The value at `path` in the raw input. */
 function valueAt(input: unknown, path: Path): unknown {
@@ -25,6 +27,9 @@ function valueAt(input: unknown, path: Path): unknown {
 export function redactLoose(text: string): string {
   const trimmed = text.trim();
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) return redactUrl(trimmed);
+  // `http//user:pw@host`: the scheme is mistyped, the credentials are still credentials.
+  const mistyped = MISTYPED_SCHEME.exec(trimmed);
+  if (mistyped) return mistyped[0] + redactLoose(trimmed.slice(mistyped[0].length));
   return /^[^/@\s]*@/.test(trimmed) ? redactUrl(`x://${trimmed}`).slice(4) : trimmed;
 }
 
@@ -52,7 +57,10 @@ function urlFix(value: string): string | undefined {
   const ws = /^(wss?):\/\/([^/]+)(\/gun)?\/*$/i.exec(trimmed);
   if (ws) return redactUrl(`${ws[1]!.toLowerCase() === 'wss' ? 'https' : 'http'}://${ws[2]!}`);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) return undefined;
-  const candidate = `http://${trimmed}`;
+  // A mistyped scheme (`http//host`, `http:/host`, `https:host`) gets its `://`, not a second `http://`.
+  const mistyped = MISTYPED_SCHEME.exec(trimmed);
+  const rest = mistyped ? trimmed.slice(mistyped[0].length) : '';
+  const candidate = mistyped && !/^\d+(\/|$)/.test(rest) ? `${mistyped[1]!.toLowerCase()}://${rest}` : `http://${trimmed}`;
   try {
     const url = new URL(candidate);
     return url.hostname !== '' ? redactUrl(candidate.replace(/\/+$/, '')) : undefined;
@@ -202,6 +210,9 @@ function clientOptionsError(issue: Issue | undefined, input: unknown, schema: z.
     return new GunRelayError('INVALID_OPTIONS', `Invalid option "baseUrl": is empty; give the relay's URL (e.g. ${EXAMPLE_URL})`, { field: name });
   }
   if (name === 'baseUrl' && baseUrl === undefined) {
+    // `baseURL` (axios's spelling), `baseurl`, `base_url`: name the key the user did write.
+    const near = typeof input === 'object' && input !== null ? Object.keys(input).find((key) => key.length >= 4 && closest(key, ['baseUrl']) !== undefined) : undefined;
+    if (near !== undefined) return new GunRelayError('INVALID_OPTIONS', `Unknown option "${near}"; did you mean "baseUrl"?`, { field: near });
     return new GunRelayError('INVALID_OPTIONS', `Invalid option "baseUrl": required, the relay's URL (e.g. ${EXAMPLE_URL})`, { field: name });
   }
   if (name === 'baseUrl' && issue.code === 'invalid_union') {

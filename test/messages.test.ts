@@ -98,6 +98,33 @@ describe('messages: what the relay said', () => {
     assert.doesNotMatch(e.message, /trailing/);
   });
 
+  it('a timeout names its deadline in whole milliseconds', async () => {
+    const quick = new GunRelayClient({ baseUrl: server.url, retry: false, breaker: false, timeouts: { get: 50 } });
+    try {
+      server.reset();
+      server.setDefault({ hang: true });
+      const e = await rejected(quick.get('m:9'));
+      assert.equal(e.code, 'TIMEOUT');
+      assert.match(e.message, /^get: no (complete )?answer within \d+ ms$/);
+    } finally {
+      quick.close();
+    }
+  });
+
+  it('a refused connection says where nothing listens and what to check', async () => {
+    const closed = await startFaultServer();
+    const url = closed.url;
+    await closed.close();
+    const lost = new GunRelayClient({ baseUrl: url, retry: false, breaker: false });
+    try {
+      const e = await rejected(lost.put('m:10', { a: 1 }));
+      assert.equal(e.code, 'CONNECTION_REFUSED');
+      assert.equal(e.message, `put: connect ECONNREFUSED ${new URL(url).host} (nothing listens at ${url}: is the relay running, and is baseUrl's port right?)`);
+    } finally {
+      lost.close();
+    }
+  });
+
   it('success: false quotes the error it came with', async () => {
     const e = await answer({ status: 200, body: { success: false, error: 'GUN relay proxy disabled for maintenance' } }, () => client.put('m:8', { a: 1 }));
     assert.equal(e.code, 'BAD_RESPONSE');
@@ -112,6 +139,12 @@ describe('messages: options', () => {
   it('a URL without http:// names baseUrl (no .0), echoes it and suggests the fix', () => {
     assert.equal(message({ baseUrl: '127.0.0.1:18765' }), 'Invalid option "baseUrl": "127.0.0.1:18765" is not an http(s) URL; did you mean http://127.0.0.1:18765?');
     assert.equal(field({ baseUrl: '127.0.0.1:18765' }), 'baseUrl');
+  });
+
+  it('a mistyped scheme gets its "://", not a second http:// (credentials still removed)', () => {
+    assert.equal(message({ baseUrl: 'http//127.0.0.1:8765' }), 'Invalid option "baseUrl": "http//127.0.0.1:8765" is not an http(s) URL; did you mean http://127.0.0.1:8765?');
+    assert.equal(message({ baseUrl: 'https:/relay.example' }), 'Invalid option "baseUrl": "https:/relay.example" is not an http(s) URL; did you mean https://relay.example?');
+    assert.equal(message({ baseUrl: 'http//relay:hunter2@gun-relay:8765' }), 'Invalid option "baseUrl": "http//gun-relay:8765" is not an http(s) URL; did you mean http://gun-relay:8765?');
   });
 
   it('a GUN websocket peer suggests its http URL', () => {
@@ -133,6 +166,8 @@ describe('messages: options', () => {
 
   it('missing, empty or mistyped baseUrl', () => {
     assert.equal(message({}), 'Invalid option "baseUrl": required, the relay\'s URL (e.g. http://gun-relay:8765)');
+    assert.equal(message({ baseURL: 'http://a' }), 'Unknown option "baseURL"; did you mean "baseUrl"?');
+    assert.equal(field({ baseURL: 'http://a' }), 'baseURL');
     assert.equal(message({ baseUrl: ' ' }), 'Invalid option "baseUrl": is empty; give the relay\'s URL (e.g. http://gun-relay:8765)');
     assert.equal(message({ baseUrl: 42 }), 'Invalid option "baseUrl": must be a URL string or an array of URL strings, got 42');
     assert.equal(message(5), 'Invalid options: expected an object such as { baseUrl: "http://gun-relay:8765" }, got 5');
@@ -202,5 +237,7 @@ describe('messages: input', () => {
     assert.equal(e.message, 'put: invalid node, key "at": an array is not allowed (GUN takes strings, finite numbers, booleans, null, links and plain objects)');
     const nested = await rejected(client.put('a:b', { meta: { tags: [] } } as never));
     assert.equal(nested.message, 'put: invalid node, key "meta.tags": an array is not allowed (GUN takes strings, finite numbers, booleans, null, links and plain objects)');
+    const missing = await rejected(client.put('a:b', { a: undefined } as never));
+    assert.equal(missing.message, 'put: invalid node, key "a": undefined is not allowed (GUN takes strings, finite numbers, booleans, null, links and plain objects)');
   });
 });

@@ -80,6 +80,13 @@ const NETWORK_CODES: Record<string, GunRelayErrorCode> = {
   ERR_CANCELED: 'ABORTED',
 };
 
+/** What to check when no connection could be made to `relay` (for a `CONNECTION_REFUSED` message). */
+function unreachable(systemCode: string | undefined, relay: string): string {
+  if (systemCode === 'ECONNREFUSED') return `nothing listens at ${relay}: is the relay running, and is baseUrl's port right?`;
+  if (systemCode === 'ENOTFOUND' || systemCode === 'EAI_AGAIN') return `the host name of ${relay} does not resolve here: check baseUrl`;
+  return `${relay} cannot be reached from here`;
+}
+
 /** Node's codes for a request that cannot be encoded (bad header characters, unescapable URL). */
 const ENCODING_CODES = new Set(['ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN', 'ERR_UNESCAPED_CHARACTERS', 'ERR_INVALID_URL']);
 
@@ -224,7 +231,7 @@ export class AxiosTransport implements Transport {
     const details = { op, soul, relay: redactUrl(baseUrl), retries: state.attempts };
     if (signal?.aborted) return new GunRelayError('ABORTED', `${op}: aborted`, details);
     if (state.wire.expired) {
-      return new GunRelayError('TIMEOUT', `${op}: no complete answer within ${state.request.timeoutMs} ms`, { ...details, systemCode: 'ETIMEDOUT' });
+      return new GunRelayError('TIMEOUT', `${op}: no complete answer within ${Math.round(state.request.timeoutMs)} ms`, { ...details, systemCode: 'ETIMEDOUT' });
     }
     if (isEncodingError(error)) {
       // The request itself could not be put on the wire: the caller's input, not the relay.
@@ -254,7 +261,12 @@ export class AxiosTransport implements Transport {
       return new GunRelayError('BAD_RESPONSE', `${op}: the relay's answer is not valid HTTP (${systemCode})`, { ...details, systemCode });
     }
     const code = (systemCode && NETWORK_CODES[systemCode]) || (/hang up|aborted|reset/i.test(error.message) ? 'CONNECTION_RESET' : 'RELAY_ERROR');
-    const what = code === 'TIMEOUT' ? `no answer within ${state.request.timeoutMs} ms` : error.message;
+    const what =
+      code === 'TIMEOUT'
+        ? `no answer within ${Math.round(state.request.timeoutMs)} ms`
+        : code === 'CONNECTION_REFUSED'
+          ? `${error.message} (${unreachable(systemCode, details.relay)})`
+          : error.message;
     return new GunRelayError(code, `${op}: ${what}`, { ...details, systemCode });
   }
 }
