@@ -6,7 +6,7 @@ async function main() {
   // new GunRelayClient({ baseUrl: 'http://gun-relay:8765' }).
   const relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 500 });
   const client = new GunRelayClient({ baseUrl: relay.url });
-  // A `stats` event every 10 skips (statsEvery): route it to your logs.
+  // A `stats` event every 10 skips (statsEvery): route it to your logs (this script skips once: no line).
   client.on('stats', (s) => console.log(`gun relay stats: ${s.skipped} skipped, ${s.quarantinedSouls} quarantined`));
   try {
     await client.put('647f79c2a338:workout_xyz', { title: 'Leg day', reps: 12 });
