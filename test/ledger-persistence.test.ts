@@ -54,7 +54,15 @@ describe('ledger persistence (exportLedger / importLedger)', () => {
     for (const bad of [null, {}, { format: 'gun-relay-client/ledger', version: 2, exportedAt: 1, entries: [] }, { format: 'gun-relay-client/ledger', version: 1, exportedAt: 1, entries: [{ op: 'get', soul: 'x' }] }]) {
       assert.throws(() => b.importLedger(bad), (e: unknown) => isGunRelayError(e) && e.code === 'INVALID_INPUT' && (e.field ?? '').startsWith('snapshot'));
     }
+    // A put's write key is the soul, U+0001 and 16 hex digits; any other control character is refused.
+    const entry = { op: 'put', failures: 3, firstFailureAt: Date.now(), lastFailureAt: Date.now(), lastCode: 'SOUL_REJECTED' };
+    for (const soul of ['a:1\u0001not-hex', 'a:1\u0000x', '\u00010123456789abcdef']) {
+      const snapshot = { format: 'gun-relay-client/ledger', version: 1, exportedAt: Date.now(), entries: [{ ...entry, soul }] };
+      assert.throws(() => b.importLedger(snapshot), (e: unknown) => isGunRelayError(e) && e.code === 'INVALID_INPUT' && e.field === 'snapshot.entries.0.soul');
+    }
     assert.equal(b.stats().trackedSouls, 0);
+    const ok = { format: 'gun-relay-client/ledger', version: 1, exportedAt: Date.now(), entries: [{ ...entry, soul: 'a:1\u00010123456789abcdef' }] };
+    assert.deepEqual(b.importLedger(ok), { imported: 1, dropped: 0 });
     b.close();
   });
 });

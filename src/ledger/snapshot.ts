@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { soulProblem } from '../protocol/soul.js';
+import { splitWriteKey } from './writeKey.js';
 
 /** Longest app-defined operation name and failure code, in characters. */
 export const MAX_LEDGER_NAME_LENGTH = 64;
@@ -13,10 +14,17 @@ const ledgerName = z.string().min(1).max(MAX_LEDGER_NAME_LENGTH);
 /** Current version of the exported ledger format. */
 export const LEDGER_SNAPSHOT_VERSION = 1;
 
+/** Why a snapshot entry's key is not a valid soul, or a put's write key (soul + 16 hex digits of digest). */
+function ledgerKeyProblem(key: string): string | undefined {
+  const { soul, write } = splitWriteKey(key);
+  return soulProblem(soul) ?? (write === undefined || /^[0-9a-f]{16}$/.test(write) ? undefined : 'write digest must be 16 hex characters');
+}
+
 const entrySchema = z.strictObject({
   /** `put`, `delete`, `get` or an app-defined operation. */
   op: ledgerName,
-  soul: z.string().refine((s) => soulProblem(s) === undefined, { error: (issue) => soulProblem(issue.input) ?? 'invalid soul' }),
+  /** The soul; for a put, its write key (the soul, U+0001, the write's digest). */
+  soul: z.string().refine((s) => ledgerKeyProblem(s) === undefined, { error: (issue) => ledgerKeyProblem(String(issue.input)) ?? 'invalid soul' }),
   failures: z.number().int().positive(),
   /** Wall-clock time (epoch ms) of the first failure in the run. */
   firstFailureAt: z.number().finite(),
