@@ -168,3 +168,41 @@ describe('MissCache unit', () => {
     assert.equal(cache.size, 0);
   });
 });
+
+describe('hostile: a get started after a write resolved never joins a read sent before it', () => {
+  it('neither answers the pre-write miss nor remembers it (scripted relay)', async () => {
+    const { startFaultServer } = await import('../src/testing/index.js');
+    let stored = false;
+    let releaseFirst!: () => void;
+    const firstGetHeld = new Promise<void>((r) => (releaseFirst = r));
+    let gets = 0;
+    const server = await startFaultServer(async (req) => {
+      if (req.path === '/put') {
+        stored = true;
+        return { status: 200, body: { success: true, soul: 'race:co' } };
+      }
+      gets++;
+      if (gets === 1) {
+        // The first get read the store before the put: it answers "Not found", late.
+        await firstGetHeld;
+        return { status: 404, body: { error: 'Not found' } };
+      }
+      return stored ? { status: 200, body: { success: true, data: { a: 1 } } } : { status: 404, body: { error: 'Not found' } };
+    });
+    const c = new GunRelayClient({ baseUrl: server.url, missCache: {}, retry: false });
+    try {
+      const early = c.get('race:co');
+      while (server.inFlight < 1) await new Promise((r) => setTimeout(r, 5));
+      await c.put('race:co', { a: 1 });
+      const late = c.get('race:co'); // asked after the put resolved
+      releaseFirst();
+      assert.equal(await early, null, 'the early read saw the store before the put');
+      assert.deepEqual(await late, { a: 1 }, 'a read asked after the put resolved sees it');
+      assert.deepEqual(await c.get('race:co'), { a: 1 }, 'no miss remembered over the write');
+    } finally {
+      releaseFirst();
+      c.close();
+      await server.close();
+    }
+  });
+});

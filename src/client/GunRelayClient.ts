@@ -388,7 +388,7 @@ export class GunRelayClient {
     const timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'put'];
     const soul = prepared.soul;
     // Whatever its outcome (a timed-out write may have landed), a write ends any remembered miss.
-    this.missCache?.written(soul);
+    this.reader.written(soul);
     try {
       const res = await this.pool.send({
         op,
@@ -405,7 +405,7 @@ export class GunRelayClient {
       readPutResponse(soul, op, res.status, res.text);
       return res.relay;
     } finally {
-      this.missCache?.written(soul);
+      this.reader.written(soul);
     }
   }
 

@@ -4,6 +4,8 @@ import { endpointMissing, isSoulNotFound, readGetResponse, type RelayNode } from
 import type { MissCache } from './MissCache.js';
 import { ReadCoalescer } from './ReadCoalescer.js';
 
+const SEP = '\u0000';
+
 /** One node read: the node (`null` for a miss) and the relay that answered. */
 export interface ReadAnswer {
   node: RelayNode | null;
@@ -76,7 +78,7 @@ export class NodeReader {
     if (parts.coalesce) {
       const joinedBefore = this.coalescer.joined;
       const shared = this.coalescer.run(
-        `${pin === undefined ? '' : relay}\u0000${soul}`,
+        `${pin === undefined ? '' : relay}${SEP}${soul}`,
         signal,
         (own) => io.send({ soul, op, relay: pin, signal: own }),
         () => new GunRelayError('ABORTED', `${op}: aborted`, { op, soul }),
@@ -89,6 +91,16 @@ export class NodeReader {
     const answer = parts.decode(soul, op, response);
     if (answer.node === null) cache?.remember(answer.relay, soul, token);
     return answer;
+  }
+
+  /**
+   * A write of `soul` is starting or has ended (whatever its outcome): its remembered misses are
+   * forgotten, and a get asked from now on never joins a read of it already in flight.
+   */
+  written(soul: string): void {
+    this.parts.missCache?.written(soul);
+    const suffix = SEP + soul;
+    if (this.coalescer.size > 0) this.coalescer.detach((key) => key.endsWith(suffix) && key.indexOf(SEP) === key.length - suffix.length);
   }
 
 }

@@ -39,6 +39,14 @@ export class ReadCoalescer<T> {
     return signal ? this.waitFor(key, shared, signal, aborted) : shared.promise;
   }
 
+  /**
+   * Stops later calls joining the requests in flight whose key matches (their callers keep
+   * waiting for them): what they answer may predate a write, and a call asked after it must not get it.
+   */
+  detach(matches: (key: string) => boolean): void {
+    for (const key of [...this.inFlight.keys()]) if (matches(key)) this.inFlight.delete(key);
+  }
+
   /** Requests in flight right now. */
   get size(): number {
     return this.inFlight.size;
