@@ -25,6 +25,7 @@ import type { CallOptions, DeleteOptions, DeleteResult, GetResult, ListEntry, Li
 import { compareRelays, type Comparison } from '../relays/compare.js';
 import { SafeEmitter } from './SafeEmitter.js';
 import { checkCallOptions } from './callOptions.js';
+import { checkCallLimits } from './callLimits.js';
 import { isWriteKeyOf, withWrite, WRITE_IDENTITY, writeKey } from '../ledger/writeKey.js';
 import { runBatch, type BatchOptions, type BatchOutcome } from '../batch/runBatch.js';
 import { traceCall } from '../tracing/channels.js';
@@ -117,6 +118,7 @@ export class GunRelayClient {
     const opts = checkCallOptions<CallOptions>(given, 'put');
     this.assertOpen('put', soul);
     const prepared = prepareWrite(soul, node, 'put', this.options.maxBodyLength);
+    checkCallLimits(opts, 'put');
     const target = this.pool.target(opts.relay, 'put', soul);
     const key = writeKey(soul, (opts as { [WRITE_IDENTITY]?: string })[WRITE_IDENTITY] ?? prepared.body);
     const skipped = this.skipIfQuarantined('put', soul, 'put', target, key);
@@ -151,6 +153,7 @@ export class GunRelayClient {
     this.assertOpen('get', soul);
     assertSoul(soul, 'get');
     const depth = checkResolveLinks(opts.resolveLinks);
+    checkCallLimits(opts, 'get');
     const keys = checkLinkKeys(opts.linkKeys);
     const target = this.pool.target(opts.relay, 'get', soul);
     if (this.options.countReadFailures) this.refuseIfQuarantined('get', soul, target);
@@ -158,8 +161,8 @@ export class GunRelayClient {
     let answer: ReadAnswer;
     try {
       // One deadline for the whole call: the node and every link read.
-      const deadlineAt = this.clock.now() + this.options.timeouts.get;
-      answer = await this.read(soul, 'get', opts);
+      const deadlineAt = this.clock.now() + (opts.timeoutMs ?? this.options.timeouts.get);
+      answer = await this.read(soul, 'get', opts, opts.timeoutMs === undefined ? undefined : deadlineAt);
       if (answer.node && depth > 0) {
         // Links are read from the relay that answered: relays may be separate stores.
         const pinned = { ...opts, relay: answer.relay };
@@ -198,6 +201,7 @@ export class GunRelayClient {
     this.assertOpen('delete', soul);
     assertSoul(soul, 'delete');
     const givenKeys = opts.keys === undefined ? undefined : assertDeleteKeys(opts.keys, soul);
+    checkCallLimits(opts, 'delete');
     const target = this.pool.target(opts.relay, 'delete', soul);
     const skipped = this.skipIfQuarantined('delete', soul, 'delete', target);
     if (skipped) return { soul, outcome: 'skipped', failures: skipped, relay: target };
@@ -253,7 +257,8 @@ export class GunRelayClient {
         method: 'GET',
         path: '/list',
         params,
-        timeoutMs: this.options.timeouts.list,
+        timeoutMs: opts.timeoutMs ?? this.options.timeouts.list,
+        retries: checkCallLimits(opts, 'list'),
         signal: this.callSignal(opts.signal),
         tallies: this.tallies(),
         relay: opts.relay,
@@ -385,7 +390,7 @@ export class GunRelayClient {
 
   /** @internal Sends one prepared write; shared by put, delete and record writes. Resolves the relay that took it. */
   protected async write(prepared: PreparedWrite, op: Operation, opts: CallOptions): Promise<string> {
-    const timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'put'];
+    const timeoutMs = opts.timeoutMs ?? this.options.timeouts[op === 'delete' ? 'delete' : 'put'];
     const soul = prepared.soul;
     // Whatever its outcome (a timed-out write may have landed), a write ends any remembered miss.
     this.reader.written(soul);
@@ -400,6 +405,7 @@ export class GunRelayClient {
         signal: this.callSignal(opts.signal),
         tallies: this.tallies(),
         relay: opts.relay,
+        retries: checkCallLimits(opts, op),
       });
       if (res.status === 404) throw endpointMissing(op, soul, res.status, res.text);
       readPutResponse(soul, op, res.status, res.text);
@@ -414,20 +420,20 @@ export class GunRelayClient {
     // Built per call from `this`: a sync cycle's view counts its reads in its own tallies.
     const tallies = this.tallies();
     return this.reader.read(soul, op, opts.relay, this.callSignal(opts.signal), {
-      send: (request) => this.sendRead(request, tallies, deadlineAt),
+      send: (request) => this.sendRead(request, tallies, deadlineAt, checkCallLimits(opts, op)),
       cacheHit: () => tallies.forEach((t) => t.missCacheHits++),
       coalesced: () => tallies.forEach((t) => t.coalescedReads++),
     });
   }
 
   /** Sends one `GET /get` (the reader may share it among callers). */
-  private async sendRead({ soul, op, relay, signal }: ReadRequest, tallies: Tallies, deadlineAt: number | undefined): Promise<PoolResponse> {
+  private async sendRead({ soul, op, relay, signal }: ReadRequest, tallies: Tallies, deadlineAt: number | undefined, retries: number | undefined): Promise<PoolResponse> {
     let timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'get'];
     if (deadlineAt !== undefined) {
       timeoutMs = deadlineAt - this.clock.now();
       if (timeoutMs <= 0) throw new GunRelayError('TIMEOUT', `${op}: the call's deadline passed while resolving links; nothing more was sent`, { op, soul });
     }
-    const res = await this.pool.send({ op, soul, method: 'GET', path: '/get', params: { soul }, timeoutMs, signal, tallies, relay });
+    const res = await this.pool.send({ op, soul, method: 'GET', path: '/get', params: { soul }, timeoutMs, signal, tallies, relay, retries });
     if (res.status === 404 && isSoulNotFound(res.text)) for (const t of tallies) t.misses++;
     return res;
   }
@@ -437,8 +443,9 @@ export class GunRelayClient {
     let links: string[] = [];
     let requests = 0;
     let pin = opts.relay;
+    const deadlineAt = opts.timeoutMs === undefined ? undefined : this.clock.now() + opts.timeoutMs;
     if (!keys) {
-      const { node, relay } = await this.read(soul, 'delete', opts);
+      const { node, relay } = await this.read(soul, 'delete', opts, deadlineAt);
       requests++;
       if (node === null) return { soul, outcome: 'absent', requests, relay };
       // Only keys a node may carry can be tombstoned; a key the relay stored otherwise is left alone.
@@ -451,7 +458,9 @@ export class GunRelayClient {
     const tombstones: GunNode = {};
     for (const k of keys) tombstones[k] = null;
     const prepared = serialise(soul, tombstones, 'delete', this.options.maxBodyLength);
-    const relay = await this.write(prepared, 'delete', { signal: opts.signal, relay: pin });
+    const left = deadlineAt === undefined ? undefined : deadlineAt - this.clock.now();
+    if (left !== undefined && left <= 0) throw new GunRelayError('TIMEOUT', `delete: the call's ${opts.timeoutMs} ms deadline passed after the read; nothing was written`, { op: 'delete', soul });
+    const relay = await this.write(prepared, 'delete', { signal: opts.signal, relay: pin, timeoutMs: left, retry: opts.retry });
     requests++;
     return { soul, outcome: 'deleted', keys, links, requests, relay };
   }

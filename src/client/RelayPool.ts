@@ -36,7 +36,12 @@ export interface RelayPoolEvents {
 }
 
 /** A request without the relay: the pool picks one, unless `relay` pins it (a label or URL of one of the relays). `tallies` count its requests, retries and bytes. */
-export type PoolRequest = Omit<TransportRequest, 'baseUrl' | 'retry' | 'meter'> & { tallies?: Tallies | undefined; relay?: string | undefined };
+export type PoolRequest = Omit<TransportRequest, 'baseUrl' | 'retry' | 'meter'> & {
+  tallies?: Tallies | undefined;
+  relay?: string | undefined;
+  /** This call's retry limit, when it overrides the client's. */
+  retries?: number | undefined;
+};
 
 /** An answer (2xx, or 404 for a missing soul) and the relay that gave it. */
 export interface PoolResponse extends TransportResponse {
@@ -127,7 +132,7 @@ export class RelayPool {
 
   private async sendToRelays(request: PoolRequest, deadlineAt: number): Promise<PoolResponse> {
     let last: GunRelayError | undefined;
-    const { relay: _pin, tallies, ...wire } = request;
+    const { relay: _pin, tallies, retries: _retries, ...wire } = request;
     const candidates = this.failover.candidates(request);
     for (const relay of candidates) {
       if (this.closing.signal.aborted) throw closedError(request);
@@ -187,9 +192,10 @@ export class RelayPool {
 
   private retryHook(relay: Relay, request: PoolRequest, deadlineAt: number): RetryHook | undefined {
     const retry = this.options.retry;
-    if (retry === false || retry.retries === 0) return undefined;
+    const retries = request.retries ?? (retry === false ? 0 : retry.retries);
+    if (retry === false || retries === 0) return undefined;
     return {
-      retries: retry.retries,
+      retries,
       shouldRetry: (raw) => {
         const failure = this.reclassify(relay, request, raw);
         if (failure === 'miss') return false;

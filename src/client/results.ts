@@ -10,6 +10,10 @@ export interface CallOptions {
    * peer has. An unknown relay is `INVALID_INPUT` before anything is sent.
    */
   relay?: string | undefined;
+  /** This call's deadline in ms (queue, attempts, backoff and link reads included), instead of the operation's `timeouts` entry. */
+  timeoutMs?: number | undefined;
+  /** This call's retries: `false` for none, or `{ retries }` (0–10) with the client's backoff. Ignored when the client has `retry: false`. */
+  retry?: false | { retries: number } | undefined;
 }
 
 /**
