@@ -30,7 +30,9 @@ async function main(): Promise<number> {
   const [localRelay, peerRelay] = relays as [(typeof relays)[0], (typeof relays)[0]];
   const proxy = await startOipProxy({ target: peerRelay.url });
   const seeder = new GunRelayClient({ baseUrl: peerRelay.url });
-  const peer = new GunRelayClient({ baseUrl: proxy.url });
+  // The proxy answers a missing soul with 500 "status code 404": its relay profile reads that as a miss,
+  // and the miss cache remembers it (a never-written soul costs the peer's relay 3 s per read).
+  const peer = new GunRelayClient({ baseUrl: [{ url: proxy.url, kind: 'oip-proxy' }], missCache: { ttlMs: 10 * 60_000 } });
   // GUN's refusal of a record's data does not change between cycles: skip after the first one.
   const local = new GunRelayClient({ baseUrl: localRelay.url, failureThreshold: 1, statsEvery: POISONED });
   try {

@@ -17,11 +17,14 @@
  * request, from then on.
  */
 import { isGunRelayError, type Cycle, type GunRelayClient } from 'gun-relay-client';
-import { DeletionRegistry, IndexSnapshot, fromDid, registryIndexSoul, registryNodeSoul, type RegistryIo } from 'gun-relay-client/oip';
+import { DeletionRegistry, IndexSnapshot, fromDid, registryIndexSoul, registryNodeSoul } from 'gun-relay-client/oip';
 
 /** Options of {@link createOipSyncWorker}. */
 export interface OipSyncOptions {
-  /** The peer, reached through its `/gun-relay` proxy. */
+  /**
+   * The peer, reached through its `/gun-relay` proxy: a client with `baseUrl: [{ url, kind:
+   * 'oip-proxy' }]`, so the proxy's 500 for a missing soul reads as a miss (`null`).
+   */
   peer: GunRelayClient;
   /** The local relay: the loop's client (each cycle goes through its view of it). */
   local: GunRelayClient;
@@ -61,22 +64,6 @@ export interface OipCycleResult {
   deletionsApplied: number;
 }
 
-/**
- * The peer is reached through the indexer's proxy, which answers a missing soul with 500
- * `"Request failed with status code 404"`: this adapter reads that answer as "absent".
- */
-function proxyReads(peer: GunRelayClient): RegistryIo & Pick<GunRelayClient, 'getRecord'> {
-  const absent = (error: unknown): null => {
-    if (isGunRelayError(error) && error.status === 500 && /status code 404/.test(error.bodyExcerpt ?? '')) return null;
-    throw error;
-  };
-  return {
-    get: (soul, opts) => peer.get(soul, opts).catch(absent),
-    put: (soul, node, opts) => peer.put(soul, node, opts),
-    getRecord: ((soul: string, opts?: Parameters<GunRelayClient['getRecord']>[1]) => peer.getRecord(soul, opts).catch(absent)) as GunRelayClient['getRecord'],
-  };
-}
-
 /** The keys of a record node as `putRecord` writes it. */
 const RECORD_KEYS = ['data', 'oip', 'meta'];
 
@@ -97,7 +84,7 @@ export function createOipSyncWorker(options: OipSyncOptions): { run(cycle: Cycle
   const peerIndexes = new Map<string, IndexSnapshot>();
   const localIndexes = new Map<string, IndexSnapshot>();
   // Snapshots live across cycles; each cycle reads and writes them through its own views (`via`).
-  const peerIo = proxyReads(options.peer);
+  const peerIo = options.peer;
   const snapshot = (map: Map<string, IndexSnapshot>, type: string): IndexSnapshot => {
     let s = map.get(type);
     const ttlMs = map === peerIndexes ? 0 : localTtlMs;
@@ -112,7 +99,7 @@ export function createOipSyncWorker(options: OipSyncOptions): { run(cycle: Cycle
     async run(cycle) {
       const { signal } = cycle;
       const local = cycle.client;
-      const peer = proxyReads(cycle.view(options.peer));
+      const peer = cycle.view(options.peer);
       const result: OipCycleResult = { typesWithRecords: 0, discovered: 0, filteredDeleted: 0, copied: 0, skipped: 0, refused: 0, deletionsApplied: 0 };
 
       // 1–3: deletion indexes and type indexes, read at most once each.

@@ -42,7 +42,7 @@ export async function run(p: CycleParams) {
     seeder: new sdk.GunRelayClient({ baseUrl: peerRelay.url }),
     legacyPeer: new sdk.GunRelayClient({ baseUrl: proxy.url, retry: false }),
     legacyLocal: new sdk.GunRelayClient({ baseUrl: legacyRelay.url, retry: false }),
-    sdkPeer: new sdk.GunRelayClient({ baseUrl: proxy.url }),
+    sdkPeer: new sdk.GunRelayClient({ baseUrl: [{ url: proxy.url, kind: 'oip-proxy' }], missCache: { ttlMs: 10 * 60_000 } }),
     sdkLocal: new sdk.GunRelayClient({ baseUrl: sdkRelay.url }),
   };
   try {
