@@ -112,3 +112,45 @@ describe('batch operations against the local relay (real gun)', () => {
     await assert.rejects(collect(client.getMany(['a'], { concurrency: 0 })), { code: 'INVALID_INPUT' });
   });
 });
+
+describe('hostile: a slow or stalled lazy input', () => {
+  it('an outcome is yielded as it settles, not when the input gives its next item; abort ends a batch waiting on its input', async () => {
+    const server: FaultServer = await startFaultServer({ status: 200, body: { success: true, data: { a: 1 } } });
+    const c = new GunRelayClient({ baseUrl: server.url });
+    let release!: () => void;
+    const stalled = new Promise<void>((r) => (release = r));
+    let returned = false;
+    const input: AsyncIterable<string> = {
+      [Symbol.asyncIterator]() {
+        let n = 0;
+        return {
+          async next() {
+            if (n++ === 0) return { done: false, value: 'slow:1' };
+            await stalled; // a work queue with nothing more to give yet
+            return { done: true, value: undefined };
+          },
+          async return() {
+            returned = true;
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    };
+    const controller = new AbortController();
+    try {
+      const it = c.getMany(input, { signal: controller.signal })[Symbol.asyncIterator]();
+      const first = await it.next();
+      assert.equal(first.done, false);
+      assert.equal(first.value?.ok, true);
+      assert.equal(first.value?.soul, 'slow:1');
+      const second = it.next();
+      controller.abort();
+      assert.deepEqual(await second, { done: true, value: undefined }, 'the aborted batch ends though its input is stalled');
+      assert.equal(returned, true, "the input's return() was called");
+    } finally {
+      release();
+      c.close();
+      await server.close();
+    }
+  });
+});

@@ -60,56 +60,85 @@ export async function* runBatch<I, T>(
   const progress: BatchProgress = { started: 0, settled: 0, succeeded: 0, failed: 0, inFlight: 0 };
   let exhausted = false;
   let wake: (() => void) | undefined;
+  const wakeUp = (): void => wake?.();
+  own.signal.addEventListener('abort', wakeUp, { once: true });
+  /** The input's next item being awaited: outcomes are yielded meanwhile, and an abort stops waiting for it. */
+  let pulling: Promise<void> | undefined;
+  let pulled: { next: IteratorResult<I> } | { error: unknown } | undefined;
+  const start = (item: I): void => {
+    const index = progress.started++;
+    progress.inFlight++;
+    let soul: string;
+    try {
+      soul = soulOf(item);
+    } catch {
+      soul = '';
+    }
+    void Promise.resolve()
+      .then(() => call(item, own.signal))
+      .then(
+        (value): BatchOutcome<T> => ({ index, soul, ok: true, value }),
+        (error: unknown): BatchOutcome<T> => ({ index, soul, ok: false, error: asRelayError(error, soul) }),
+      )
+      .then((outcome) => {
+        progress.inFlight--;
+        progress.settled++;
+        if (outcome.ok) progress.succeeded++;
+        else progress.failed++;
+        settled.push(outcome);
+        try {
+          options.onProgress?.({ ...progress });
+        } catch {
+          // A throwing progress listener must not break the batch.
+        }
+        wakeUp();
+      });
+  };
   try {
     for (;;) {
-      while (!exhausted && !own.signal.aborted && progress.inFlight + settled.length < concurrency) {
-        const next = await source.next();
-        if (next.done) {
-          exhausted = true;
-          break;
+      if (pulled) {
+        const result = pulled;
+        pulled = undefined;
+        pulling = undefined;
+        if ('error' in result) {
+          exhausted = true; // an input that threw is not asked again
+          throw result.error;
         }
-        const index = progress.started++;
-        progress.inFlight++;
-        const item = next.value;
-        let soul: string;
-        try {
-          soul = soulOf(item);
-        } catch {
-          soul = '';
-        }
-        void Promise.resolve()
-          .then(() => call(item, own.signal))
+        if (result.next.done) exhausted = true;
+        else if (!own.signal.aborted) start(result.next.value);
+      }
+      if (!pulling && !exhausted && !own.signal.aborted && progress.inFlight + settled.length < concurrency) {
+        pulling = Promise.resolve()
+          .then(() => source.next())
           .then(
-            (value): BatchOutcome<T> => ({ index, soul, ok: true, value }),
-            (error: unknown): BatchOutcome<T> => ({ index, soul, ok: false, error: asRelayError(error, soul) }),
+            (next) => void (pulled = { next }),
+            (error: unknown) => void (pulled = { error }),
           )
-          .then((outcome) => {
-            progress.inFlight--;
-            progress.settled++;
-            if (outcome.ok) progress.succeeded++;
-            else progress.failed++;
-            settled.push(outcome);
-            try {
-              options.onProgress?.({ ...progress });
-            } catch {
-              // A throwing progress listener must not break the batch.
-            }
-            wake?.();
-          });
+          .then(wakeUp);
+        continue;
       }
       const outcome = settled.shift();
       if (outcome) {
         yield outcome;
         continue;
       }
-      if (progress.inFlight === 0) return;
-      await new Promise<void>((resolve) => (wake = resolve));
+      if (progress.inFlight === 0 && (!pulling || own.signal.aborted)) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        if (pulled || settled.length > 0 || (own.signal.aborted && progress.inFlight === 0)) resolve();
+      });
       wake = undefined;
     }
   } finally {
     options.signal?.removeEventListener('abort', stop);
+    own.signal.removeEventListener('abort', wakeUp);
     if (progress.inFlight > 0 || !exhausted) own.abort();
-    if (!exhausted) await (source as { return?: () => unknown }).return?.();
+    if (!exhausted) {
+      // An input still computing its next item is not waited for (it may never give one).
+      const closing = Promise.resolve().then(() => (source as { return?: () => unknown }).return?.());
+      if (pulling) void closing.catch(() => undefined);
+      else await closing;
+    }
   }
 }
 
