@@ -80,6 +80,19 @@ describe('oip-proxy profile: a peer behind the /gun-relay proxy (local relay, re
     assert.equal(c.quarantined().length, 0, 'nobody else succeeded: the refusals are not attributed to the soul');
   });
 
+  it('hostile: a relay refusing every write is not made credible by its answered reads (a worker reads between writes)', async () => {
+    const c = client({ retry: false });
+    relay.fault('*', { status: 500, body: GUN_ERROR, path: '/put' });
+    const counted: FailureEvent[] = [];
+    c.on('failure', (e) => e.counted && counted.push(e));
+    for (let i = 0; i < 4; i++) {
+      assert.equal(await c.get(`oip:reads:other${i}`), null, 'reads of other souls are answered');
+      assert.deepEqual(await outcome(c.put('oip:registry:index:post', { k: 1 })), { ok: false, code: 'SOUL_REJECTED' });
+    }
+    assert.equal(counted.length, 0, 'no write of any soul succeeded: the write refusals are not attributed');
+    assert.equal(c.quarantined().length, 0);
+  });
+
   it('a soul the relay keeps refusing while others succeed is quarantined after 3', async () => {
     const c = client({ retry: false });
     const bad = 'oip:p:poisoned';

@@ -550,7 +550,7 @@ export class GunRelayClient {
     let counted = false;
     const readFailure = op === 'get' && error.code === 'RESPONSE_TOO_LARGE' && this.options.countReadFailures;
     // A refusal counts only when the relay that refused has recently answered other souls (attribution).
-    const attributed = soul !== undefined && this.pool.attributable(error.relay, soul);
+    const attributed = soul !== undefined && this.pool.attributable(error.relay, soul, op === 'put' || op === 'delete');
     if (soul !== undefined && ((error.scope === 'soul' && (op === 'put' || op === 'delete') && attributed) || readFailure)) {
       const recorded = this.quarantine.fail(op, key ?? soul, error.code, error.status);
       counted = true;

@@ -23,7 +23,8 @@ interface Relay {
   readonly label: string;
   readonly profile: RelayProfile;
   readonly breaker: RelayBreaker | undefined;
-  readonly attribution: Attribution;
+  /** Successes of reads and of writes, apart: a relay refusing every write is not made credible by its reads. */
+  readonly attribution: { readonly read: Attribution; readonly write: Attribution };
 }
 
 /** The body the relay sends for a missing soul; a classifier's `miss` is answered with it. */
@@ -83,7 +84,7 @@ export class RelayPool {
               clock,
               onChange: (from, to, failures) => this.events.breaker({ relay: label, from, to, failures }),
             });
-      return { url, label, profile, breaker, attribution: new Attribution(options.attributionWindowMs) };
+      return { url, label, profile, breaker, attribution: { read: new Attribution(options.attributionWindowMs), write: new Attribution(options.attributionWindowMs) } };
     });
     this.failover = new FailoverPolicy(this.relays, options.failover);
   }
@@ -100,11 +101,12 @@ export class RelayPool {
 
   /**
    * True when a soul-level refusal of `soul` by relay `label` counts against the soul: that relay
-   * answered another soul successfully within `attributionWindowMs` (see Attribution).
+   * answered another soul successfully within `attributionWindowMs` (see Attribution), with a
+   * request of the same kind: a refused write needs another soul's write to have succeeded.
    */
-  attributable(label: string | undefined, soul: string): boolean {
+  attributable(label: string | undefined, soul: string, write: boolean): boolean {
     const relay = this.relays.find((r) => r.label === label);
-    return relay === undefined || relay.attribution.attributable(soul, this.options.clock.now());
+    return relay === undefined || relay.attribution[write ? 'write' : 'read'].attributable(soul, this.options.clock.now());
   }
 
   /**
@@ -134,6 +136,7 @@ export class RelayPool {
     let last: GunRelayError | undefined;
     const { relay: _pin, tallies, retries: _retries, ...wire } = request;
     const candidates = this.failover.candidates(request);
+    const kind = request.method === 'POST' ? 'write' : 'read';
     for (const relay of candidates) {
       if (this.closing.signal.aborted) throw closedError(request);
       const left = deadlineAt - this.options.clock.now();
@@ -146,7 +149,7 @@ export class RelayPool {
         const response = await this.transport.send({ ...wire, timeoutMs: left, baseUrl: relay.url, retry, meter });
         if (tallies) countExchange(tallies, response.retries);
         relay.breaker?.recordSuccess();
-        if (response.status !== 404 || isSoulNotFound(response.text)) relay.attribution.recordSuccess(request.soul, this.options.clock.now());
+        if (response.status !== 404 || isSoulNotFound(response.text)) relay.attribution[kind].recordSuccess(request.soul, this.options.clock.now());
         return { ...response, relay: relay.label };
       } catch (error) {
         const raw = error instanceof GunRelayError ? error : abortError(request, error);
@@ -154,12 +157,12 @@ export class RelayPool {
         const verdict = this.reclassify(relay, request, raw);
         if (verdict === 'miss') {
           relay.breaker?.recordSuccess();
-          relay.attribution.recordSuccess(request.soul, this.options.clock.now());
+          relay.attribution[kind].recordSuccess(request.soul, this.options.clock.now());
           return { status: 404, text: NOT_FOUND_TEXT, retries: raw.retries, relay: relay.label };
         }
         const failure = verdict;
         if (failure.scope === 'relay') relay.breaker?.recordFailure();
-        else if (failure.scope === 'soul' && this.attributable(relay.label, request.soul ?? '')) relay.breaker?.recordSuccess();
+        else if (failure.scope === 'soul' && this.attributable(relay.label, request.soul ?? '', kind === 'write')) relay.breaker?.recordSuccess();
         else relay.breaker?.release();
         if (failure.scope !== 'relay' || !RETRYABLE.has(failure.code)) throw failure;
         last = failure;
