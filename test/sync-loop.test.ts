@@ -260,6 +260,39 @@ describe('SyncLoop leases', () => {
     assert.equal(loop.health().consecutiveFailures, 1);
   });
 
+  it('hostile: a lease store whose acquire hangs: the cycle times out, and a late grant is given back, never extended', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryLeaseStore({ clock });
+    const late = gate<boolean>();
+    let extends_ = 0;
+    const hanging: LeaseStore = {
+      acquire: async (n, h, ttl) => {
+        const ok = await late.promise; // Redis paused: the answer comes long after
+        return ok && store.acquire(n, h, ttl);
+      },
+      extend: (n, h, ttl) => {
+        extends_++;
+        return store.extend(n, h, ttl);
+      },
+      release: (n, h) => store.release(n, h),
+    };
+    let runs = 0;
+    const loop = loopOf(clock, () => void runs++, { lease: hanging, holder: 'a', cycleTimeoutMs: 3_000, leaseTtlMs: 3_300 });
+    const done = loop.trigger();
+    await clock.advance(0);
+    await clock.advance(3_000);
+    const report = await done;
+    assert.equal(report.outcome, 'timedOut', 'the cycle ends at its timeout though the store never answered');
+    assert.equal(runs, 0);
+    late.open(true); // the store answers at last: the lease is ours, for nobody
+    for (let i = 0; i < 5; i++) await clock.advance(0);
+    assert.equal(store.holderOf('test-sync'), undefined, 'the late grant was released');
+    await clock.advance(1_100);
+    await clock.advance(1_100);
+    assert.equal(extends_, 0, 'nothing extends a lease of a cycle that is over');
+    await loop.stop();
+  });
+
   it('MemoryLeaseStore: expiry on the clock, re-acquire by the holder, extend only by the holder', async () => {
     const clock = new ManualClock();
     const store = new MemoryLeaseStore({ clock });

@@ -10,6 +10,8 @@ import type { ResolvedSyncLoopOptions } from './options.js';
 export class CycleLease {
   private timer: TimerHandle | undefined;
   private held = false;
+  /** Set by {@link CycleLease.release}: the cycle is over, a grant arriving later is given back. */
+  private ended = false;
 
   constructor(
     private readonly options: Pick<ResolvedSyncLoopOptions, 'lease' | 'name' | 'holder' | 'leaseTtlMs' | 'clock'>,
@@ -19,13 +21,19 @@ export class CycleLease {
   /** Takes the lease; false when another holder has it. */
   async acquire(): Promise<boolean> {
     const { lease, name, holder, leaseTtlMs } = this.options;
-    this.held = (await lease!.acquire(name, holder, leaseTtlMs)) === true;
+    const granted = (await lease!.acquire(name, holder, leaseTtlMs)) === true;
+    if (granted && this.ended) {
+      await lease!.release(name, holder).catch(() => false);
+      return false;
+    }
+    this.held = granted;
     if (this.held) this.scheduleExtend();
     return this.held;
   }
 
   /** Stops extending and releases the lease if this cycle took it. Never throws: the TTL frees it anyway. */
   async release(): Promise<void> {
+    this.ended = true;
     this.timer?.cancel();
     if (!this.held) return;
     this.held = false;

@@ -151,7 +151,8 @@ export class SyncLoop<R = unknown> {
     let result: R | undefined;
     const timeout = clock.setTimer(cycleTimeoutMs, () => abort(new CycleAbort('timedOut', `${name}: cycle ${number} outlived ${cycleTimeoutMs} ms`)));
     try {
-      if (lease && !(await lease.acquire())) {
+      // A store that never answers must not hold the cycle past its timeout or a stop.
+      if (lease && !(await untilAborted(lease.acquire(), controller.signal))) {
         outcome = 'leaseUnavailable';
       } else {
         const scope = { tally, signal: controller.signal, cycle: { name, number } };
