@@ -293,6 +293,26 @@ describe('SyncLoop leases', () => {
     await loop.stop();
   });
 
+  it('hostile: a lease store whose release hangs delays the report at most the lease TTL (the TTL frees the lease anyway)', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryLeaseStore({ clock });
+    const hanging: LeaseStore = {
+      acquire: (n, h, ttl) => store.acquire(n, h, ttl),
+      extend: (n, h, ttl) => store.extend(n, h, ttl),
+      release: () => new Promise<boolean>(() => {}),
+    };
+    const loop = loopOf(clock, () => 'done', { lease: hanging, holder: 'a', cycleTimeoutMs: 3_000, leaseTtlMs: 3_300 });
+    const reports = collect(loop);
+    const done = loop.trigger();
+    for (let i = 0; i < 5; i++) await clock.advance(0);
+    await clock.advance(3_300);
+    const report = await done;
+    assert.equal(report.outcome, 'ok');
+    assert.equal(report.result, 'done');
+    assert.equal(reports.length, 1);
+    await loop.stop();
+  });
+
   it('MemoryLeaseStore: expiry on the clock, re-acquire by the holder, extend only by the holder', async () => {
     const clock = new ManualClock();
     const store = new MemoryLeaseStore({ clock });

@@ -37,8 +37,18 @@ export class CycleLease {
     this.timer?.cancel();
     if (!this.held) return;
     this.held = false;
-    const { lease, name, holder } = this.options;
-    await lease!.release(name, holder).catch(() => false);
+    const { lease, name, holder, leaseTtlMs, clock } = this.options;
+    const releasing = Promise.resolve()
+      .then(() => lease!.release(name, holder))
+      .catch(() => false);
+    // A store that never answers holds the cycle's end at most the TTL, which frees the lease anyway.
+    await new Promise<void>((resolve) => {
+      const bound = clock.setTimer(leaseTtlMs, resolve);
+      void releasing.then(() => {
+        bound.cancel();
+        resolve();
+      });
+    });
   }
 
   private scheduleExtend(): void {
