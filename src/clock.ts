@@ -13,9 +13,10 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /**
    * Calls `fn` once after `ms` milliseconds unless cancelled first. The system clock's timer is
-   * unref'd: a scheduled job never keeps the process alive by itself.
+   * unref'd: a scheduled job never keeps the process alive by itself. Optional: a clock without
+   * it (one written before 0.2) gets the system clock's timer through {@link setClockTimer}.
    */
-  setTimer(ms: number, fn: () => void): TimerHandle;
+  setTimer?(ms: number, fn: () => void): TimerHandle;
   /**
    * Epoch milliseconds (the `Date.now()` scale), for the absolute times the SDK reports (`retryAt`,
    * `lastFailureAt`, ...). Optional: without it, {@link epochNow} uses `Date.now()`.
@@ -32,6 +33,17 @@ export interface TimerHandle {
 /** Epoch milliseconds from `clock.wallNow()` when the clock has one, else `Date.now()`. */
 export function epochNow(clock: Pick<Clock, 'wallNow'>): number {
   return clock.wallNow ? clock.wallNow() : Date.now();
+}
+
+/** `clock.setTimer(ms, fn)`, or the system clock's unref'd timer when the clock has none. */
+export function setClockTimer(clock: Pick<Clock, 'setTimer'>, ms: number, fn: () => void): TimerHandle {
+  return clock.setTimer ? clock.setTimer(ms, fn) : systemTimer(ms, fn);
+}
+
+function systemTimer(ms: number, fn: () => void): TimerHandle {
+  const timer = setTimeout(fn, Math.max(0, ms));
+  timer.unref();
+  return { cancel: () => clearTimeout(timer) };
 }
 
 /** The wall clock: `performance.now()` and `setTimeout`; epoch times from `Date.now()`. */
@@ -56,11 +68,7 @@ export const systemClock: Clock = {
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   },
-  setTimer(ms, fn) {
-    const timer = setTimeout(fn, Math.max(0, ms));
-    timer.unref();
-    return { cancel: () => clearTimeout(timer) };
-  },
+  setTimer: systemTimer,
 };
 
 interface Sleeper {

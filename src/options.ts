@@ -57,8 +57,8 @@ export const clockSchema = z.custom<Clock>(
     v !== null &&
     typeof (v as Clock).now === 'function' &&
     typeof (v as Clock).sleep === 'function' &&
-    typeof (v as Clock).setTimer === 'function',
-  { error: 'must be a Clock ({ now(), sleep(ms, signal), setTimer(ms, fn) })' },
+    ((v as Clock).setTimer === undefined || typeof (v as Clock).setTimer === 'function'),
+  { error: 'must be a Clock ({ now(), sleep(ms, signal), setTimer?(ms, fn), wallNow?() })' },
 );
 
 const loggerSchema = z.custom<Logger>((v) => typeof v === 'object' && v !== null, {

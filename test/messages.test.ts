@@ -96,6 +96,7 @@ describe('messages: what the relay said', () => {
     assert.equal(e.code, 'BAD_RESPONSE');
     assert.equal(e.message, 'put: the relay has no such endpoint (answered 404: "Endpoint not found"); baseUrl must be the relay\'s root URL, e.g. http://gun-relay:8765');
     assert.doesNotMatch(e.message, /trailing/);
+    assert.equal(e.relay, server.url, 'the error names the relay, like every relay-answered error');
   });
 
   it('a timeout names its deadline in whole milliseconds', async () => {

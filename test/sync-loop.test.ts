@@ -446,3 +446,27 @@ describe("SyncLoop cycle counters against the local relay", () => {
     client.close();
   });
 });
+
+describe('SyncLoop and the clock it is given', () => {
+  it('reports epoch times from the clock (ManualClock: deterministic), not Date.now()', async () => {
+    const clock = new ManualClock();
+    const loop = loopOf(clock, () => 'ok');
+    const report = await loop.trigger();
+    assert.equal(report.startedAt, clock.wallNow());
+    await clock.advance(250);
+    assert.equal(loop.health().lastSuccessAt, clock.wallNow() - 250);
+  });
+
+  it('accepts a clock without setTimer (written before 0.2): the system timer schedules, unref\'d', async () => {
+    const clock = { now: () => performance.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+    const client = new GunRelayClient({ baseUrl: 'http://127.0.0.1:9', retry: false, clock });
+    let runs = 0;
+    const loop = new SyncLoop({ name: 'old-clock', client, intervalMs: 10, cycleTimeoutMs: 1_000, clock, run: () => ++runs });
+    loop.start();
+    const deadline = Date.now() + 5_000;
+    while (runs < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await loop.stop({ drain: true });
+    client.close();
+    assert.ok(runs >= 2, `the loop scheduled a second cycle with the fallback timer (runs: ${runs})`);
+  });
+});

@@ -263,7 +263,7 @@ export class GunRelayClient {
         tallies: this.tallies(),
         relay: opts.relay,
       });
-      if (res.status === 404) throw endpointMissing('list', undefined, res.status, res.text);
+      if (res.status === 404) throw endpointMissing('list', undefined, res.status, res.text, res.relay);
       entries = readListResponse(res.status, res.text, this.options.maxListEntries);
       relay = res.relay;
     } catch (error) {
@@ -407,7 +407,7 @@ export class GunRelayClient {
         relay: opts.relay,
         retries: checkCallLimits(opts, op),
       });
-      if (res.status === 404) throw endpointMissing(op, soul, res.status, res.text);
+      if (res.status === 404) throw endpointMissing(op, soul, res.status, res.text, res.relay);
       readPutResponse(soul, op, res.status, res.text);
       return res.relay;
     } finally {

@@ -169,11 +169,12 @@ export function isSoulNotFound(text: string): boolean {
 }
 
 /** The error for a 404 that is not about a soul: the base URL points at no relay endpoint. */
-export function endpointMissing(op: Operation, soul: string | undefined, status: number, text: string): GunRelayError {
+export function endpointMissing(op: Operation, soul: string | undefined, status: number, text: string, relay?: string): GunRelayError {
   return new GunRelayError('BAD_RESPONSE', `${op}: the relay has no such endpoint (answered ${status}${reasonSuffix(text)}); baseUrl must be the relay's root URL, e.g. http://gun-relay:8765`, {
     op,
     soul,
     status,
     bodyExcerpt: text,
+    relay,
   });
 }

@@ -25,7 +25,7 @@ export interface ReadRequest {
 export function decodeRead(soul: string, op: Operation, response: PoolResponse, maxEntries: number): ReadAnswer {
   const { status, text, relay } = response;
   if (status === 404) {
-    if (!isSoulNotFound(text)) throw endpointMissing(op, soul, status, text);
+    if (!isSoulNotFound(text)) throw endpointMissing(op, soul, status, text, relay);
     return { node: null, relay };
   }
   return { node: readGetResponse(soul, op, status, text, maxEntries), relay };

@@ -1,4 +1,4 @@
-import type { TimerHandle } from '../clock.js';
+import { setClockTimer, type TimerHandle } from '../clock.js';
 import { CycleAbort } from './CycleAbort.js';
 import type { ResolvedSyncLoopOptions } from './options.js';
 
@@ -53,7 +53,7 @@ export class CycleLease {
 
   private scheduleExtend(): void {
     const { lease, name, holder, leaseTtlMs, clock } = this.options;
-    this.timer = clock.setTimer(Math.max(1, Math.floor(leaseTtlMs / 3)), () => {
+    this.timer = setClockTimer(clock, Math.max(1, Math.floor(leaseTtlMs / 3)), () => {
       this.timer = undefined;
       lease!.extend(name, holder, leaseTtlMs).then(
         (ok) => {

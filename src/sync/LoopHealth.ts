@@ -1,3 +1,4 @@
+import { epochNow } from '../clock.js';
 import type { ResolvedSyncLoopOptions } from './options.js';
 import type { CycleReport, SyncLoopHealth, SyncLoopStatus } from './types.js';
 
@@ -12,7 +13,7 @@ export class LoopHealth {
   private timeouts = 0;
   private consecutiveFailures = 0;
 
-  constructor(private readonly options: Pick<ResolvedSyncLoopOptions, 'name' | 'intervalMs' | 'staleAfterMs'>) {}
+  constructor(private readonly options: Pick<ResolvedSyncLoopOptions, 'name' | 'intervalMs' | 'staleAfterMs' | 'clock'>) {}
 
   /** The loop started at clock time `now`. */
   started(now: number): void {
@@ -36,7 +37,7 @@ export class LoopHealth {
     } else if (report.outcome !== 'leaseUnavailable') {
       this.consecutiveFailures++;
       this.lastError = {
-        at: toEpoch(now, now),
+        at: this.toEpoch(now, now),
         number: report.number,
         outcome: report.outcome,
         code: report.error?.code,
@@ -85,7 +86,7 @@ export class LoopHealth {
       reasons,
       running,
       cycles: this.cycles,
-      lastSuccessAt: this.lastSuccessAt === undefined ? undefined : toEpoch(this.lastSuccessAt, now),
+      lastSuccessAt: this.lastSuccessAt === undefined ? undefined : this.toEpoch(this.lastSuccessAt, now),
       sinceLastSuccessMs: since,
       lastError: this.lastError,
       overruns: this.overruns,
@@ -94,9 +95,9 @@ export class LoopHealth {
       staleAfterMs,
     };
   }
-}
 
-/** Epoch ms of clock time `t`, given that clock time `now` is the present. */
-function toEpoch(t: number, now: number): number {
-  return Math.round(Date.now() - (now - t));
+  /** Epoch ms of clock time `t`, given that clock time `now` is the present. */
+  private toEpoch(t: number, now: number): number {
+    return Math.round(epochNow(this.options.clock) - (now - t));
+  }
 }

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { Counters } from '../client/Counters.js';
 import { SafeEmitter } from '../client/SafeEmitter.js';
-import type { TimerHandle } from '../clock.js';
+import { epochNow, setClockTimer, type TimerHandle } from '../clock.js';
 import { cycleChannel, isTraced, type CycleTrace } from '../tracing/channels.js';
 import { CycleAbort } from './CycleAbort.js';
 import { cycleView } from './cycleView.js';
@@ -88,7 +88,7 @@ export class SyncLoop<R = unknown> {
     if (opts.drain === false) {
       this.abortRunning?.(new CycleAbort('stopped', `${this.name}: stopped`));
     } else {
-      const bound = this.options.clock.setTimer(opts.timeoutMs ?? this.options.cycleTimeoutMs, () =>
+      const bound = setClockTimer(this.options.clock, opts.timeoutMs ?? this.options.cycleTimeoutMs, () =>
         this.abortRunning?.(new CycleAbort('stopped', `${this.name}: stopped; the drain ran out of time`)),
       );
       await running;
@@ -110,7 +110,7 @@ export class SyncLoop<R = unknown> {
   private schedule(): void {
     const { intervalMs, jitter, random, clock } = this.options;
     const delay = intervalMs + Math.round(random() * jitter * intervalMs);
-    this.next = clock.setTimer(delay, () => {
+    this.next = setClockTimer(clock, delay, () => {
       this.next = undefined;
       void this.trigger();
     });
@@ -120,7 +120,7 @@ export class SyncLoop<R = unknown> {
   private runCycle(): Promise<CycleReport<R>> {
     const number = ++this.count;
     const began = this.options.clock.now();
-    const startedAt = Date.now();
+    const startedAt = epochNow(this.options.clock);
     if (!isTraced(cycleChannel)) return this.execute(number, began, startedAt);
     const ctx: CycleTrace = { name: this.name, number, startedAt };
     return cycleChannel.tracePromise(async () => {
@@ -149,7 +149,7 @@ export class SyncLoop<R = unknown> {
     let outcome: CycleOutcome = 'ok';
     let error: unknown;
     let result: R | undefined;
-    const timeout = clock.setTimer(cycleTimeoutMs, () => abort(new CycleAbort('timedOut', `${name}: cycle ${number} outlived ${cycleTimeoutMs} ms`)));
+    const timeout = setClockTimer(clock, cycleTimeoutMs, () => abort(new CycleAbort('timedOut', `${name}: cycle ${number} outlived ${cycleTimeoutMs} ms`)));
     try {
       // A store that never answers must not hold the cycle past its timeout or a stop.
       if (lease && !(await untilAborted(lease.acquire(), controller.signal))) {
