@@ -108,6 +108,36 @@ describe('Redis stores against a real redis-server', () => {
     assert.equal(await connection().exists('{t2:ledger}:e:5:index:pub:2'), 0);
   });
 
+  it('hostile: garbage published on the changes channel never reaches the ledger as an unimportable entry', async () => {
+    const { store, client } = await worker('hostile-pub');
+    const pub = connection();
+    const channel = '{hostile-pub:ledger}:changes';
+    const junk = [
+      'not json',
+      JSON.stringify({ t: 'q', op: 'put', soul: 'h:code', f: 5, ttl: 30_000, c: { evil: true }, src: 'x' }),
+      JSON.stringify({ t: 'q', op: 'put', soul: 'h:reason', f: 5, ttl: 30_000, c: 'SOUL_REJECTED', r: 'x'.repeat(1_000_000), src: 'x' }),
+      JSON.stringify({ t: 'q', op: 'put', soul: 'h:nums', f: 5, ttl: 30_000, c: 'SOUL_REJECTED', s: 'abc', src: 'x' }),
+      JSON.stringify({ t: 'q', op: 'x'.repeat(10_000), soul: 'h:op', f: 5, ttl: 30_000, src: 'x' }),
+      JSON.stringify({ t: 'q', op: 'put', soul: 'bad soul\u0000', f: 5, ttl: 30_000, src: 'x' }),
+      JSON.stringify({ t: 'q', op: 'put', soul: 'h:ok', f: 5, ttl: 30_000, c: 'SOUL_REJECTED', src: 'x' }),
+    ];
+    for (const m of junk) await pub.publish(channel, m);
+    await until(() => client.quarantined().some((q) => q.soul === 'h:ok'), 5_000, 'the well-formed change applied');
+    const snapshot = client.exportLedger();
+    const fresh = new GunRelayClient({ baseUrl: relay.url });
+    clients.push(fresh);
+    const imported = fresh.importLedger(JSON.parse(JSON.stringify(snapshot)));
+    assert.equal(imported.dropped, 0);
+    assert.equal(imported.imported, snapshot.entries.length);
+    const souls = snapshot.entries.map((e) => e.soul).sort();
+    assert.deepEqual(souls, ['h:code', 'h:nums', 'h:ok', 'h:reason'], 'bad keys and operation names are not kept');
+    for (const e of snapshot.entries) {
+      assert.equal(typeof e.lastCode, 'string');
+      assert.ok((e.lastReason ?? '').length <= 256, `reason of ${e.lastReason?.length} characters kept`);
+    }
+    void store;
+  });
+
   it('quarantineAfterWorkers: 2 — one worker alone skips locally but does not quarantine the fleet', async () => {
     const a = await worker('t3', { quarantineAfterWorkers: 2 });
     const b = await worker('t3', { quarantineAfterWorkers: 2 });

@@ -2,6 +2,7 @@ import { epochNow, type Clock } from '../clock.js';
 import type { LedgerFailureCode, LedgerOperation, QuarantineEvent, RecoverEvent } from '../events.js';
 import type { LedgerStore, LedgerStoreLink, LedgerStoreStats, SharedLedgerEntry } from '../stores/LedgerStore.js';
 import { FailureLedger, type RecordedFailure } from './FailureLedger.js';
+import { trustedFleetEntry } from './snapshot.js';
 
 /** The ledger's part of `stats()` when a `ledgerStore` is attached. */
 export interface FleetLedgerStats extends LedgerStoreStats {
@@ -88,8 +89,9 @@ export class Quarantine {
     this.link?.close();
   }
 
-  private applyQuarantine(entry: SharedLedgerEntry): void {
-    if (entry.remainingMs <= 0 || !this.ledger.acceptsOperation(entry.op)) return;
+  private applyQuarantine(given: SharedLedgerEntry): void {
+    const entry = trustedFleetEntry(given);
+    if (entry === undefined || !this.ledger.acceptsOperation(entry.op)) return;
     const now = this.options.clock.now();
     this.applied++;
     if (this.ledger.applyShared(entry, now, this.options.ttlMs)) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { soulProblem } from '../protocol/soul.js';
 import { splitWriteKey } from './writeKey.js';
+import type { SharedLedgerEntry } from '../stores/LedgerStore.js';
 
 /** Longest app-defined operation name and failure code, in characters. */
 export const MAX_LEDGER_NAME_LENGTH = 64;
@@ -58,4 +59,28 @@ export interface LedgerImportResult {
   imported: number;
   /** Entries dropped because their TTL had run out (or the ledger was full). */
   dropped: number;
+}
+
+const finiteOr0 = (n: unknown): number => (typeof n === 'number' && Number.isFinite(n) ? n : 0);
+
+/**
+ * A fleet entry as the ledger may keep it, or `undefined` when its key cannot be one: a store's
+ * values are not trusted (a code that is not a name becomes `SOUL_REJECTED`, a reason is cut,
+ * a status that is not an integer dropped), so an export stays importable whatever Redis held.
+ */
+export function trustedFleetEntry(e: SharedLedgerEntry): SharedLedgerEntry | undefined {
+  if (!ledgerName.safeParse(e.op).success || typeof e.soul !== 'string' || ledgerKeyProblem(e.soul) !== undefined) return undefined;
+  if (!Number.isInteger(e.failures) || e.failures < 1 || typeof e.remainingMs !== 'number' || !(e.remainingMs > 0)) return undefined;
+  return {
+    op: e.op,
+    soul: e.soul,
+    failures: e.failures,
+    workers: Number.isInteger(e.workers) && e.workers > 0 ? e.workers : 1,
+    remainingMs: e.remainingMs,
+    lastCode: ledgerName.safeParse(e.lastCode).success ? e.lastCode : 'SOUL_REJECTED',
+    lastStatus: Number.isInteger(e.lastStatus) ? e.lastStatus : undefined,
+    lastReason: typeof e.lastReason === 'string' ? e.lastReason.slice(0, MAX_LEDGER_REASON_LENGTH) : undefined,
+    firstFailureAt: finiteOr0(e.firstFailureAt),
+    lastFailureAt: finiteOr0(e.lastFailureAt),
+  };
 }
