@@ -43,7 +43,7 @@ export class CycleLease {
       .catch(() => false);
     // A store that never answers holds the cycle's end at most the TTL, which frees the lease anyway.
     await new Promise<void>((resolve) => {
-      const bound = clock.setTimer(leaseTtlMs, resolve);
+      const bound = setClockTimer(clock, leaseTtlMs, resolve);
       void releasing.then(() => {
         bound.cancel();
         resolve();
