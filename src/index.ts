@@ -9,7 +9,7 @@ export type {
   RelayNode,
 } from './client/results.js';
 export type { RelayHealth } from './client/RelayPool.js';
-export type { GetResult, PutEntry } from './client/results.js';
+export type { GetResult, PutEntry, ReadLimitOptions } from './client/results.js';
 export type { BatchOptions, BatchOutcome, BatchProgress } from './batch/runBatch.js';
 export { directRelayClassifier, oipProxyClassifier } from './relays/classifiers.js';
 export type { RelayClassifier, RelayEndpoint, RelayVerdict } from './relays/classifiers.js';

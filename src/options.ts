@@ -146,6 +146,12 @@ export const clientOptionsSchema = z.strictObject({
   timeoutMs: positiveMs.optional(),
   /** Per-operation deadlines; defaults are the legacy module's: put 30 s, get 20 s, delete 10 s, list 10 s. */
   timeouts: timeoutsSchema.prefault({}),
+  /**
+   * Deadline of one HTTP attempt, within the call's: an attempt unanswered by then (the relay never
+   * answers some puts) is ended and retried under `retry`. Default: none (an attempt may use the
+   * call's whole deadline).
+   */
+  attemptTimeoutMs: positiveMs.optional(),
   failureThreshold: z.number().int().positive().default(3),
   failureTtlMs: positiveMs.default(60 * 60 * 1000),
   maxTrackedSouls: z.number().int().positive().default(10_000),

@@ -7,16 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { GunRelayClient, ManualClock } from '../src/index.js';
 import { startFaultServer, type FaultServer } from '../src/testing/index.js';
-import { advanceWhenSleeping, outcome } from './helpers/clock.js';
+import { advanceWhenSleeping, outcome, within } from './helpers/clock.js';
 
 const FOUND = { status: 200, body: { success: true, data: { a: 1 } } } as const;
-
-/** Settles within `ms` of real time, or fails the test instead of hanging it. */
-function within<T>(p: Promise<T>, ms = 3_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms)));
-  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
-}
 
 async function until(check: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 10));

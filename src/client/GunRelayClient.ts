@@ -21,11 +21,11 @@ import { linkTarget, resolveLinks } from '../reads/linkResolver.js';
 import { finishListEntry } from './listEntries.js';
 import { checkLinkKeys, checkResolveLinks, readRecord, writeRecord } from './records.js';
 import type { GetOptions, GetRecordOptions, PutRecordOptions, PutRecordResult, RecordRead } from './records.js';
-import type { CallOptions, DeleteOptions, DeleteResult, GetResult, ListEntry, ListOptions, PutEntry, PutResult, RelayNode } from './results.js';
+import type { CallOptions, DeleteOptions, DeleteResult, GetResult, ListEntry, ListOptions, PutEntry, PutResult, ReadLimitOptions, RelayNode } from './results.js';
 import { compareRelays, type Comparison } from '../relays/compare.js';
 import { SafeEmitter } from './SafeEmitter.js';
 import { checkCallOptions } from './callOptions.js';
-import { checkCallLimits } from './callLimits.js';
+import { checkCallLimits, type CallLimits } from './callLimits.js';
 import { isWriteKeyOf, withWrite, WRITE_IDENTITY, writeKey } from '../ledger/writeKey.js';
 import { runBatch, type BatchOptions, type BatchOutcome } from '../batch/runBatch.js';
 import { traceCall } from '../tracing/channels.js';
@@ -258,7 +258,7 @@ export class GunRelayClient {
         path: '/list',
         params,
         timeoutMs: opts.timeoutMs ?? this.options.timeouts.list,
-        retries: checkCallLimits(opts, 'list'),
+        ...checkCallLimits(opts, 'list'),
         signal: this.callSignal(opts.signal),
         tallies: this.tallies(),
         relay: opts.relay,
@@ -405,7 +405,7 @@ export class GunRelayClient {
         signal: this.callSignal(opts.signal),
         tallies: this.tallies(),
         relay: opts.relay,
-        retries: checkCallLimits(opts, op),
+        ...checkCallLimits(opts, op),
       });
       if (res.status === 404) throw endpointMissing(op, soul, res.status, res.text, res.relay);
       readPutResponse(soul, op, res.status, res.text);
@@ -416,7 +416,7 @@ export class GunRelayClient {
   }
 
   /** @internal Reads one node; `null` for the relay's "Not found". */
-  protected read(soul: string, op: Operation, opts: CallOptions, deadlineAt?: number): Promise<ReadAnswer> {
+  protected read(soul: string, op: Operation, opts: CallOptions & ReadLimitOptions, deadlineAt?: number): Promise<ReadAnswer> {
     // Built per call from `this`: a sync cycle's view counts its reads in its own tallies.
     const tallies = this.tallies();
     return this.reader.read(soul, op, opts.relay, this.callSignal(opts.signal), {
@@ -427,18 +427,18 @@ export class GunRelayClient {
   }
 
   /** Sends one `GET /get` (the reader may share it among callers). */
-  private async sendRead({ soul, op, relay, signal }: ReadRequest, tallies: Tallies, deadlineAt: number | undefined, retries: number | undefined): Promise<PoolResponse> {
+  private async sendRead({ soul, op, relay, signal }: ReadRequest, tallies: Tallies, deadlineAt: number | undefined, limits: CallLimits): Promise<PoolResponse> {
     let timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'get'];
     if (deadlineAt !== undefined) {
       timeoutMs = deadlineAt - this.clock.now();
       if (timeoutMs <= 0) throw new GunRelayError('TIMEOUT', `${op}: the call's deadline passed while resolving links; nothing more was sent`, { op, soul });
     }
-    const res = await this.pool.send({ op, soul, method: 'GET', path: '/get', params: { soul }, timeoutMs, signal, tallies, relay, retries });
+    const res = await this.pool.send({ op, soul, method: 'GET', path: '/get', params: { soul }, timeoutMs, signal, tallies, relay, ...limits });
     if (res.status === 404 && isSoulNotFound(res.text)) for (const t of tallies) t.misses++;
     return res;
   }
 
-  private async tombstone(soul: string, givenKeys: string[] | undefined, opts: CallOptions): Promise<DeleteResult> {
+  private async tombstone(soul: string, givenKeys: string[] | undefined, opts: DeleteOptions): Promise<DeleteResult> {
     let keys = givenKeys;
     let links: string[] = [];
     let requests = 0;
@@ -460,7 +460,7 @@ export class GunRelayClient {
     const prepared = serialise(soul, tombstones, 'delete', this.options.maxBodyLength);
     const left = deadlineAt === undefined ? undefined : deadlineAt - this.clock.now();
     if (left !== undefined && left <= 0) throw new GunRelayError('TIMEOUT', `delete: the call's ${opts.timeoutMs} ms deadline passed after the read; nothing was written`, { op: 'delete', soul });
-    const relay = await this.write(prepared, 'delete', { signal: opts.signal, relay: pin, timeoutMs: left, retry: opts.retry });
+    const relay = await this.write(prepared, 'delete', { signal: opts.signal, relay: pin, timeoutMs: left, retry: opts.retry, attemptTimeoutMs: opts.attemptTimeoutMs });
     requests++;
     return { soul, outcome: 'deleted', keys, links, requests, relay };
   }

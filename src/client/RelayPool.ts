@@ -43,6 +43,7 @@ export type PoolRequest = Omit<TransportRequest, 'baseUrl' | 'retry' | 'meter'> 
   /** This call's retry limit, when it overrides the client's. */
   retries?: number | undefined;
 };
+// `attemptTimeoutMs` (absent: the client's) and `maxContentLength` (absent: the transport's) pass through to the transport.
 
 /** An answer (2xx, or 404 for a missing soul) and the relay that gave it. */
 export interface PoolResponse extends TransportResponse {
@@ -146,7 +147,8 @@ export class RelayPool {
       try {
         const meter = tallies && ((out: number, got: number) => countBytes(tallies, out, got));
         const retry = this.retryHook(relay, request, deadlineAt);
-        const response = await this.transport.send({ ...wire, timeoutMs: left, baseUrl: relay.url, retry, meter });
+        const attemptTimeoutMs = wire.attemptTimeoutMs ?? this.options.attemptTimeoutMs;
+        const response = await this.transport.send({ ...wire, timeoutMs: left, attemptTimeoutMs, baseUrl: relay.url, retry, meter });
         if (tallies) countExchange(tallies, response.retries);
         relay.breaker?.recordSuccess();
         if (response.status !== 404 || isSoulNotFound(response.text)) relay.attribution[kind].recordSuccess(request.soul, this.options.clock.now());
@@ -199,11 +201,12 @@ export class RelayPool {
     if (retry === false || retries === 0) return undefined;
     return {
       retries,
-      shouldRetry: (raw) => {
+      shouldRetry: (raw, _attempt, attemptTimedOut) => {
         const failure = this.reclassify(relay, request, raw);
         if (failure === 'miss') return false;
         // The deadline covers the whole exchange: a timed-out one has no time left to retry in.
-        if (failure.scope !== 'relay' || !RETRYABLE.has(failure.code) || failure.code === 'TIMEOUT') return false;
+        // One attempt ended by `attemptTimeoutMs` is a relay failure like any other.
+        if (failure.scope !== 'relay' || !RETRYABLE.has(failure.code) || (failure.code === 'TIMEOUT' && !attemptTimedOut)) return false;
         // Not when this failure opens the breaker: send() records it and fails over.
         if (relay.breaker?.oneFailureFromOpen) return false;
         return this.budget?.tryAcquire() ?? true;

@@ -1,23 +1,51 @@
 import { GunRelayError, type Operation } from '../errors.js';
-import type { CallOptions } from './results.js';
+import type { CallOptions, ReadLimitOptions } from './results.js';
 
-/** Longest per-call `timeoutMs` accepted (what a Node timer can hold). */
+/** Longest per-call `timeoutMs` / `attemptTimeoutMs` accepted (what a Node timer can hold). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
+/** A call's own limits, checked, as the pool takes them (`undefined`: the client's). */
+export interface CallLimits {
+  /** This call's retry limit. */
+  retries: number | undefined;
+  /** This call's deadline for one attempt. */
+  attemptTimeoutMs: number | undefined;
+  /** This call's largest answer body. */
+  maxContentLength: number | undefined;
+}
+
+function isWholeMs(value: unknown, max: number): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= max;
+}
+
 /**
- * Checks a call's own `timeoutMs` and `retry` (INVALID_INPUT before anything is sent) and returns
- * the retry limit to hand to the pool (`undefined`: the client's).
+ * Checks a call's own `timeoutMs`, `attemptTimeoutMs`, `retry` and `maxContentLength`
+ * (INVALID_INPUT before anything is sent) and returns what to hand to the pool.
  */
-export function checkCallLimits(opts: CallOptions, op: Operation): number | undefined {
-  const { timeoutMs, retry } = opts;
-  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS)) {
-    throw new GunRelayError('INVALID_INPUT', `${op}: timeoutMs must be a positive whole number of ms, got ${String(timeoutMs)}`, { op, field: 'timeoutMs' });
+export function checkCallLimits(opts: CallOptions & ReadLimitOptions, op: Operation): CallLimits {
+  const { timeoutMs, attemptTimeoutMs, retry, maxContentLength } = opts;
+  if (timeoutMs !== undefined && !isWholeMs(timeoutMs, MAX_TIMEOUT_MS)) {
+    throw invalid(op, 'timeoutMs', `timeoutMs must be a positive whole number of ms, got ${String(timeoutMs)}`);
   }
+  if (attemptTimeoutMs !== undefined && !isWholeMs(attemptTimeoutMs, MAX_TIMEOUT_MS)) {
+    throw invalid(op, 'attemptTimeoutMs', `attemptTimeoutMs must be a positive whole number of ms, got ${String(attemptTimeoutMs)}`);
+  }
+  if (maxContentLength !== undefined && !isWholeMs(maxContentLength, Number.MAX_SAFE_INTEGER)) {
+    throw invalid(op, 'maxContentLength', `maxContentLength must be a positive whole number of bytes, got ${String(maxContentLength)}`);
+  }
+  return { retries: checkRetry(retry, op), attemptTimeoutMs, maxContentLength };
+}
+
+function checkRetry(retry: CallOptions['retry'], op: Operation): number | undefined {
   if (retry === undefined) return undefined;
   if (retry === false) return 0;
   const retries = (retry as { retries?: unknown } | null)?.retries;
   if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0 || retries > 10) {
-    throw new GunRelayError('INVALID_INPUT', `${op}: retry must be false or { retries: 0..10 }`, { op, field: 'retry' });
+    throw invalid(op, 'retry', 'retry must be false or { retries: 0..10 }');
   }
   return retries;
+}
+
+function invalid(op: Operation, field: string, message: string): GunRelayError {
+  return new GunRelayError('INVALID_INPUT', `${op}: ${message}`, { op, field });
 }

@@ -6,13 +6,13 @@ import type { EncryptionKey } from '../oip/envelope.js';
 import type { GunNode } from '../protocol/input.js';
 import { parseJson } from '../protocol/responses.js';
 import { WRITE_IDENTITY } from '../ledger/writeKey.js';
-import type { CallOptions, ListEntry, PutResult, RelayNode } from './results.js';
+import type { CallOptions, ListEntry, PutResult, ReadLimitOptions, RelayNode } from './results.js';
 
 /** Deepest `resolveLinks` accepted: each level can cost one request per link. */
 export const MAX_RESOLVE_DEPTH = 8;
 
 /** Options of `get`. */
-export interface GetOptions extends CallOptions {
+export interface GetOptions extends CallOptions, ReadLimitOptions {
   /**
    * Levels of links (`{"#": "<soul>/meta"}`) to replace by the child node they point to, one
    * `GET` per link; 0 (default) returns links as they are. At most {@link MAX_RESOLVE_DEPTH}.
@@ -42,7 +42,7 @@ export type PutRecordResult =
   | { soul: string; did: string; encrypted: boolean; outcome: 'skipped'; failures: number; relay: string };
 
 /** Options of `getRecord`. */
-export interface GetRecordOptions extends CallOptions {
+export interface GetRecordOptions extends CallOptions, ReadLimitOptions {
   /** Supplies the 32-byte key of an encrypted record; without one an encrypted record is `MISSING_KEY`. */
   keyProvider?: KeyProvider | undefined;
   /** Link levels to resolve (see {@link GetOptions.resolveLinks}); default 1, enough for `meta` and legacy `data`. */
@@ -114,7 +114,8 @@ export async function readRecord<TData = unknown, TOip = unknown>(
   opts: GetRecordOptions = {},
 ): Promise<RecordRead<TData, TOip> | null> {
   const resolve = checkResolveLinks(opts.resolveLinks, 1);
-  const node = await io.get(soul, { signal: opts.signal, relay: opts.relay, resolveLinks: resolve, linkKeys: opts.linkKeys });
+  const { signal, relay, timeoutMs, retry, attemptTimeoutMs, maxContentLength, linkKeys } = opts;
+  const node = await io.get(soul, { signal, relay, timeoutMs, retry, attemptTimeoutMs, maxContentLength, resolveLinks: resolve, linkKeys });
   if (node === null) return null;
   let decoded: DecodedRecord;
   try {

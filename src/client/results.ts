@@ -14,6 +14,14 @@ export interface CallOptions {
   timeoutMs?: number | undefined;
   /** This call's retries: `false` for none, or `{ retries }` (0–10) with the client's backoff. Ignored when the client has `retry: false`. */
   retry?: false | { retries: number } | undefined;
+  /** This call's deadline for one HTTP attempt (retried when it passes), instead of the client's `attemptTimeoutMs`. */
+  attemptTimeoutMs?: number | undefined;
+}
+
+/** Options of a call that reads a body: its own answer size limit. */
+export interface ReadLimitOptions {
+  /** Largest answer body in bytes this call accepts, instead of the client's `maxContentLength`; larger is `RESPONSE_TOO_LARGE`. */
+  maxContentLength?: number | undefined;
 }
 
 /**
@@ -36,7 +44,7 @@ export type GetResult =
   | { soul: string; outcome: 'missing'; node: null; relay: string };
 
 /** Options of `delete`. */
-export interface DeleteOptions extends CallOptions {
+export interface DeleteOptions extends CallOptions, ReadLimitOptions {
   /** The node's keys, when known: the delete is then one request instead of a read and a write. */
   keys?: readonly string[] | undefined;
 }
@@ -62,7 +70,7 @@ export type DeleteResult =
   | { soul: string; outcome: 'skipped'; failures: number; relay: string };
 
 /** Options of `list`. */
-export interface ListOptions extends CallOptions {
+export interface ListOptions extends CallOptions, ReadLimitOptions {
   /** Page size; the relay's default is 50. */
   limit?: number | undefined;
   offset?: number | undefined;

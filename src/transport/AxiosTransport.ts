@@ -30,7 +30,7 @@ class ExchangeState {
   classified: { raw: unknown; failure: GunRelayError } | undefined;
   readonly wire: DeadlineWire;
   constructor(readonly request: TransportRequest) {
-    this.wire = new DeadlineWire(request.timeoutMs, request);
+    this.wire = new DeadlineWire(request.timeoutMs, request, request.attemptTimeoutMs);
   }
 }
 type Config = InternalAxiosRequestConfig & { gunRelay?: ExchangeState };
@@ -152,6 +152,7 @@ export class AxiosTransport implements Transport {
         data: request.body,
         headers: request.body === undefined ? undefined : { 'Content-Type': 'application/json' },
         timeout: request.timeoutMs,
+        maxContentLength: request.maxContentLength,
         transport: state.wire,
         signal: request.signal,
         'axios-retry': { retries: request.retry?.retries ?? 0 },
@@ -200,7 +201,7 @@ export class AxiosTransport implements Transport {
     if (!state || !hook || this.closed) return false;
     const failure = this.toError(error, state);
     // A request that cannot be encoded fails the same way every time: never retried.
-    return failure.scope !== 'caller' && hook.shouldRetry(failure, state.attempts + 1);
+    return failure.scope !== 'caller' && hook.shouldRetry(failure, state.attempts + 1, state.wire.attemptTimedOut);
   }
 
   private async beforeRetry(attempt: number, error: AxiosError): Promise<void> {
@@ -233,6 +234,11 @@ export class AxiosTransport implements Transport {
     if (state.wire.expired) {
       return new GunRelayError('TIMEOUT', `${op}: no complete answer within ${Math.round(state.request.timeoutMs)} ms`, { ...details, systemCode: 'ETIMEDOUT' });
     }
+    if (state.wire.attemptTimedOut) {
+      const tries = state.attempts + 1;
+      const what = `no complete answer to ${tries === 1 ? 'the attempt' : `any of ${tries} attempts`} within attemptTimeoutMs (${state.request.attemptTimeoutMs} ms each)`;
+      return new GunRelayError('TIMEOUT', `${op}: ${what}`, { ...details, systemCode: 'ETIMEDOUT' });
+    }
     if (isEncodingError(error)) {
       // The request itself could not be put on the wire: the caller's input, not the relay.
       return new GunRelayError('INVALID_INPUT', `${op}: the request cannot be encoded (${(error as Error).message})`, details);
@@ -241,7 +247,7 @@ export class AxiosTransport implements Transport {
       return new GunRelayError('CONNECTION_RESET', `${op}: ${String((error as Error)?.message ?? error)}`, details);
     }
     if (error.message.startsWith('maxContentLength')) {
-      return new GunRelayError('RESPONSE_TOO_LARGE', `${op}: response larger than ${this.options.maxContentLength} bytes`, details);
+      return new GunRelayError('RESPONSE_TOO_LARGE', `${op}: response larger than ${state.request.maxContentLength ?? this.options.maxContentLength} bytes`, details);
     }
     const response = error.response;
     // A response whose status was acceptable but whose body broke off is a network failure.

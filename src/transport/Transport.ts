@@ -15,6 +15,13 @@ export interface TransportRequest {
   body?: string | undefined;
   /** Deadline for the whole exchange, retries included. */
   timeoutMs: number;
+  /**
+   * Deadline for one attempt: an attempt still unanswered then is ended and fails `TIMEOUT` with
+   * `attemptTimedOut` set, which the retry hook may retry (within `timeoutMs`). Absent: none.
+   */
+  attemptTimeoutMs?: number | undefined;
+  /** Largest answer body accepted for this exchange, instead of the transport's own limit. */
+  maxContentLength?: number | undefined;
   signal?: AbortSignal | undefined;
   /** For error messages and classification. */
   op: Operation;
@@ -32,8 +39,11 @@ export interface TransportRequest {
 export interface RetryHook {
   /** Most retries this exchange may make. */
   readonly retries: number;
-  /** Whether to retry after `failure` (attempt is 1-based: 1 = first retry). */
-  shouldRetry(failure: GunRelayError, attempt: number): boolean;
+  /**
+   * Whether to retry after `failure` (attempt is 1-based: 1 = first retry). `attemptTimedOut`: the
+   * failure is a `TIMEOUT` of that attempt alone (`attemptTimeoutMs`), the exchange has time left.
+   */
+  shouldRetry(failure: GunRelayError, attempt: number, attemptTimedOut?: boolean): boolean;
   /** Waits the backoff before retry `attempt`; rejects if the call is aborted meanwhile. */
   beforeRetry(failure: GunRelayError, attempt: number, retryAfterMs: number | undefined): Promise<void>;
 }

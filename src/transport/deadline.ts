@@ -9,12 +9,16 @@ import type { TransportRequest } from './Transport.js';
  * `timeout` is a socket *idle* timeout: a relay that drips a body a few bytes at a time never trips
  * it. This wire turns it into a deadline for the whole exchange: each request it opens gets one
  * unref'd timer for the time left, and is destroyed with `ETIMEDOUT` if still running then.
+ * With an attempt deadline, the timer is the shorter of the two: an attempt that outlives it is
+ * destroyed the same way and marked {@link DeadlineWire.attemptTimedOut}, so it may be retried.
  * It creates no AbortController.
  */
 export class DeadlineWire {
   private readonly deadline: number;
   /** True once the deadline destroyed a request of this exchange. */
   expired = false;
+  /** True when the latest attempt was ended by the attempt deadline (the exchange's had time left). */
+  attemptTimedOut = false;
 
   private attempts = 0;
 
@@ -22,6 +26,8 @@ export class DeadlineWire {
     timeoutMs: number,
     /** What the attempts are for, for the `gun-relay-client:attempt` trace. */
     private readonly about?: Pick<TransportRequest, 'op' | 'soul' | 'baseUrl' | 'method' | 'path'>,
+    /** Deadline of each attempt, when shorter than the time left. */
+    private readonly attemptTimeoutMs?: number,
   ) {
     this.deadline = Date.now() + timeoutMs;
   }
@@ -31,13 +37,16 @@ export class DeadlineWire {
     const attempt = this.attempts++;
     const req = isTraced(attemptChannel) && this.about ? this.traced(options, onResponse, attempt) : this.open(options, onResponse);
     const left = Math.max(1, this.deadline - Date.now());
+    const perAttempt = this.attemptTimeoutMs !== undefined && this.attemptTimeoutMs < left;
+    this.attemptTimedOut = false;
     const timer = setTimeout(() => {
-      this.expired = true;
+      if (perAttempt) this.attemptTimedOut = true;
+      else this.expired = true;
       const error = Object.assign(new Error(`no complete response within the deadline`), { code: 'ETIMEDOUT' });
       // Fail the response stream too, so a half-read body settles.
       (req as http.ClientRequest & { res?: http.IncomingMessage }).res?.destroy(error);
       req.destroy(error);
-    }, left);
+    }, perAttempt ? this.attemptTimeoutMs : left);
     timer.unref();
     req.once('close', () => clearTimeout(timer));
     return req;

@@ -18,3 +18,10 @@ export async function outcome<T>(p: Promise<T>): Promise<{ ok: true; value: T } 
     return { ok: false, code: (e as { code?: string }).code ?? String(e) };
   }
 }
+
+/** Settles within `ms` of real time, or fails the test instead of hanging it. */
+export function within<T>(p: Promise<T>, ms = 3_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms)));
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}
