@@ -49,3 +49,23 @@ describe('per-call timeoutMs and retry', () => {
     assert.equal(server.requestCount, 0);
   });
 });
+
+describe('hostile: per-call limits of a get that could join one in flight', () => {
+  it('a get with its own timeoutMs is not held by an identical get with a longer deadline', async () => {
+    const server = await startFaultServer({ hang: true });
+    const c = new GunRelayClient({ baseUrl: server.url, retry: false, timeouts: { get: 60_000 } });
+    const controller = new AbortController();
+    let longSettled = false;
+    try {
+      const long = c.get('lim:1', { signal: controller.signal }).finally(() => (longSettled = true));
+      long.catch(() => undefined);
+      await assert.rejects(c.get('lim:1', { timeoutMs: 100 }), isCode('TIMEOUT'));
+      assert.equal(longSettled, false, 'the short call ended on its own deadline, while the long one still waits');
+      controller.abort();
+      await assert.rejects(long, isCode('ABORTED'));
+    } finally {
+      c.close();
+      await server.close();
+    }
+  });
+});

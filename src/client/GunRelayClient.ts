@@ -419,8 +419,10 @@ export class GunRelayClient {
   protected read(soul: string, op: Operation, opts: CallOptions & ReadLimitOptions, deadlineAt?: number): Promise<ReadAnswer> {
     // Built per call from `this`: a sync cycle's view counts its reads in its own tallies.
     const tallies = this.tallies();
+    const retries = checkCallLimits(opts, op);
     return this.reader.read(soul, op, opts.relay, this.callSignal(opts.signal), {
-      send: (request) => this.sendRead(request, tallies, deadlineAt, checkCallLimits(opts, op)),
+      limits: deadlineAt === undefined && retries === undefined ? undefined : `${deadlineAt ?? ''}/${retries ?? ''}`,
+      send: (request) => this.sendRead(request, tallies, deadlineAt, retries),
       cacheHit: () => tallies.forEach((t) => t.missCacheHits++),
       coalesced: () => tallies.forEach((t) => t.coalescedReads++),
     });

@@ -51,6 +51,8 @@ export interface ReadIo {
   cacheHit(): void;
   /** Counts a read that joined an identical one in flight. */
   coalesced(): void;
+  /** The call's own limits (deadline, retries) when it has any: only reads with the same limits share a request. */
+  limits?: string | undefined;
 }
 
 /**
@@ -78,7 +80,7 @@ export class NodeReader {
     if (parts.coalesce) {
       const joinedBefore = this.coalescer.joined;
       const shared = this.coalescer.run(
-        `${pin === undefined ? '' : relay}${SEP}${soul}`,
+        `${pin === undefined ? '' : relay}\u0001${io.limits ?? ''}${SEP}${soul}`,
         signal,
         (own) => io.send({ soul, op, relay: pin, signal: own }),
         () => new GunRelayError('ABORTED', `${op}: aborted`, { op, soul }),
