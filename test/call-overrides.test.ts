@@ -69,3 +69,20 @@ describe('hostile: per-call limits of a get that could join one in flight', () =
     }
   });
 });
+
+describe('hostile: per-call maxContentLength of a get that could join one in flight', () => {
+  it('a get with a small maxContentLength does not take the answer of an identical get without one', async () => {
+    const big = { a: 'x'.repeat(50_000) };
+    const server = await startFaultServer({ delayMs: 100, then: { status: 200, body: { success: true, data: big } } });
+    const c = new GunRelayClient({ baseUrl: server.url, retry: false });
+    try {
+      const [roomy, small] = await Promise.allSettled([c.get('lim:big'), c.get('lim:big', { maxContentLength: 1_000 })]);
+      assert.equal(roomy.status, 'fulfilled');
+      assert.equal(small.status, 'rejected', 'the small call got an answer beyond its own limit');
+      if (small.status === 'rejected') assert.equal((small.reason as { code?: string }).code, 'RESPONSE_TOO_LARGE');
+    } finally {
+      c.close();
+      await server.close();
+    }
+  });
+});

@@ -419,10 +419,12 @@ export class GunRelayClient {
   protected read(soul: string, op: Operation, opts: CallOptions & ReadLimitOptions, deadlineAt?: number): Promise<ReadAnswer> {
     // Built per call from `this`: a sync cycle's view counts its reads in its own tallies.
     const tallies = this.tallies();
-    const retries = checkCallLimits(opts, op);
+    const limits = checkCallLimits(opts, op);
+    const { retries, attemptTimeoutMs, maxContentLength } = limits;
+    const own = deadlineAt !== undefined || retries !== undefined || attemptTimeoutMs !== undefined || maxContentLength !== undefined;
     return this.reader.read(soul, op, opts.relay, this.callSignal(opts.signal), {
-      limits: deadlineAt === undefined && retries === undefined ? undefined : `${deadlineAt ?? ''}/${retries ?? ''}`,
-      send: (request) => this.sendRead(request, tallies, deadlineAt, retries),
+      limits: own ? `${deadlineAt ?? ''}/${retries ?? ''}/${attemptTimeoutMs ?? ''}/${maxContentLength ?? ''}` : undefined,
+      send: (request) => this.sendRead(request, tallies, deadlineAt, limits),
       cacheHit: () => tallies.forEach((t) => t.missCacheHits++),
       coalesced: () => tallies.forEach((t) => t.coalescedReads++),
     });
