@@ -47,7 +47,9 @@ function helperAt(url: string, options?: GunHelperOptions, env: Record<string, s
 /** A fault server that answers like a relay whose every put is refused by GUN (so deletes fail per soul). */
 async function rejectingRelay(): Promise<FaultServer> {
   return startFaultServer((req) =>
-    req.path === '/get' ? { status: 200, body: { success: true, data: { title: 'x' } } } : { status: 500, body: GUN_MESSAGE },
+    req.path === '/get' || String((req.body as { soul?: unknown } | undefined)?.soul).startsWith('warmup:')
+      ? { status: 200, body: { success: true, data: { title: 'x' } } }
+      : { status: 500, body: GUN_MESSAGE },
   );
 }
 
@@ -316,7 +318,7 @@ describe('GunHelper against a failing relay (fault server)', () => {
       const gun = helpers[0]!;
       const skips: string[] = [];
       gun.client.on('skip', (e) => skips.push(e.soul));
-      await gun.getRecord('warmup:other'); // the relay answers another soul: its refusals count (attribution)
+      await gun.client.put('warmup:other', { a: 1 }); // the relay took another soul's write: its write refusals count (attribution)
       for (const h of helpers.slice(0, 3)) await assert.rejects(h.deleteRecord('poisoned:1'), isCode('SOUL_REJECTED'));
       assert.deepEqual(lines.filter((l) => l.includes('failed for poisoned:1')).length, 1, 'one line for three failures');
       const before = server.requestCount;
@@ -337,7 +339,7 @@ describe('GunHelper against a failing relay (fault server)', () => {
     const server = await rejectingRelay();
     try {
       const gun = helperAt(server.url, { logger: null });
-      await gun.getRecord('warmup:other');
+      await gun.client.put('warmup:other', { a: 1 });
       for (let i = 0; i < 3; i++) await assert.rejects(gun.deleteRecord('poisoned:2'), isCode('SOUL_REJECTED'));
       assert.equal(await gun.deleteRecord('poisoned:2'), true);
       const strict = helperAt(server.url, { throwOnSkip: true });
@@ -364,7 +366,7 @@ describe('GunHelper against a failing relay (fault server)', () => {
     try {
       const { lines, logger } = captureLogger();
       const gun = helperAt(server.url, { logger });
-      await gun.getRecord('warmup:other');
+      await gun.client.put('warmup:other', { a: 1 });
       for (let i = 0; i < 3; i++) await assert.rejects(gun.deleteRecord('poisoned:3'), isCode('SOUL_REJECTED'));
       for (let i = 0; i < 25; i++) assert.equal(await gun.deleteRecord('poisoned:3'), true);
       assert.deepEqual(
@@ -386,7 +388,7 @@ describe('GunHelper against a failing relay (fault server)', () => {
       const { lines, logger } = captureLogger();
       helperAt(server.url, { logger });
       const gun = helperAt(server.url, { logger: null }); // the last instance given a logger wins
-      await gun.getRecord('warmup:other');
+      await gun.client.put('warmup:other', { a: 1 });
       for (let i = 0; i < 3; i++) await assert.rejects(gun.deleteRecord('poisoned:4'), isCode('SOUL_REJECTED'));
       for (let i = 0; i < 10; i++) await gun.deleteRecord('poisoned:4');
       assert.deepEqual(await gun.listRecordsByPublisher(''), [], 'a swallowed failure is not logged either');
