@@ -1,6 +1,6 @@
 import { epochNow, type Clock } from '../clock.js';
 import { GunRelayError, type Operation } from '../errors.js';
-import type { ClientEvents, CountedOperation, LedgerOperation, StatsSnapshot } from '../events.js';
+import type { ClientEvents, StatsSnapshot } from '../events.js';
 import { checkAppFailure, checkLedgerOperation, checkLedgerSoul, type AppFailure, type AppFailureResult } from '../ledger/appFailures.js';
 import type { FailureLedger, QuarantinedSoul } from '../ledger/FailureLedger.js';
 import { Quarantine } from '../ledger/Quarantine.js';
@@ -24,6 +24,7 @@ import type { GetOptions, GetRecordOptions, PutRecordOptions, PutRecordResult, R
 import type { CallOptions, DeleteOptions, DeleteResult, GetResult, ListEntry, ListOptions, PutEntry, PutResult, ReadLimitOptions, RelayNode } from './results.js';
 import { compareRelays, type Comparison } from '../relays/compare.js';
 import { SafeEmitter } from './SafeEmitter.js';
+import { CallAccounting } from './CallAccounting.js';
 import { checkCallOptions } from './callOptions.js';
 import { checkCallLimits, type CallLimits } from './callLimits.js';
 import { isWriteKeyOf, withWrite, WRITE_IDENTITY, writeKey } from '../ledger/writeKey.js';
@@ -47,6 +48,7 @@ export class GunRelayClient {
   private readonly ledger: FailureLedger;
   private readonly missCache: MissCache | undefined;
   private readonly reader: NodeReader;
+  private readonly calls: CallAccounting;
   private readonly counters = new Counters();
   private readonly ownTallies: Tallies = [this.counters];
   private readonly events = new SafeEmitter<ClientEvents>();
@@ -87,6 +89,16 @@ export class GunRelayClient {
       decode: (soul, op, res) => decodeRead(soul, op, res, this.options.maxListEntries),
       target: (pin, op, soul) => this.pool.target(pin, op, soul),
     });
+    this.calls = new CallAccounting({
+      clock: this.clock,
+      quarantine: this.quarantine,
+      counters: this.counters,
+      events: this.events,
+      options: this.options,
+      attributable: (label, soul, write) => this.pool.attributable(label, soul, write),
+      isClosed: () => this.closed,
+      snapshot: () => this.snapshot(),
+    });
     if (this.options.logger) attachLogger(this, this.options.logger);
   }
 
@@ -121,16 +133,16 @@ export class GunRelayClient {
     checkCallLimits(opts, 'put');
     const target = this.pool.target(opts.relay, 'put', soul);
     const key = writeKey(soul, (opts as { [WRITE_IDENTITY]?: string })[WRITE_IDENTITY] ?? prepared.body);
-    const skipped = this.skipIfQuarantined('put', soul, 'put', target, key);
+    const skipped = this.calls.skipIfQuarantined(this.tallies(), 'put', soul, 'put', target, key);
     if (skipped) return { soul, outcome: 'skipped', failures: skipped, relay: target };
-    const started = this.begin('put');
+    const started = this.calls.begin(this.tallies(), 'put');
     let relay: string;
     try {
       relay = await this.write(prepared, 'put', opts);
     } catch (error) {
-      throw this.failed('put', soul, error, started, key);
+      throw this.calls.failed(this.tallies(), 'put', soul, error, started, key);
     }
-    this.succeeded('put', soul, started, 'written', relay, key);
+    this.calls.succeeded(this.tallies(), 'put', soul, started, 'written', relay, key);
     return { soul, outcome: 'written', relay };
   }
 
@@ -156,8 +168,8 @@ export class GunRelayClient {
     checkCallLimits(opts, 'get');
     const keys = checkLinkKeys(opts.linkKeys);
     const target = this.pool.target(opts.relay, 'get', soul);
-    if (this.options.countReadFailures) this.refuseIfQuarantined('get', soul, target);
-    const started = this.begin('get');
+    if (this.options.countReadFailures) this.calls.refuseIfQuarantined(this.tallies(), 'get', soul, target);
+    const started = this.calls.begin(this.tallies(), 'get');
     let answer: ReadAnswer;
     try {
       // One deadline for the whole call: the node and every link read.
@@ -170,10 +182,10 @@ export class GunRelayClient {
         answer.node = await resolveLinks(answer.node, soul, options, async (s) => (await this.read(s, 'get', pinned, deadlineAt)).node);
       }
     } catch (error) {
-      throw this.failed('get', soul, error, started);
+      throw this.calls.failed(this.tallies(), 'get', soul, error, started);
     }
     const { node, relay } = answer;
-    this.succeeded('get', soul, started, node ? 'found' : 'missing', relay);
+    this.calls.succeeded(this.tallies(), 'get', soul, started, node ? 'found' : 'missing', relay);
     return node ? { soul, outcome: 'found', node, relay } : { soul, outcome: 'missing', node: null, relay };
   }
 
@@ -203,16 +215,16 @@ export class GunRelayClient {
     const givenKeys = opts.keys === undefined ? undefined : assertDeleteKeys(opts.keys, soul);
     checkCallLimits(opts, 'delete');
     const target = this.pool.target(opts.relay, 'delete', soul);
-    const skipped = this.skipIfQuarantined('delete', soul, 'delete', target);
+    const skipped = this.calls.skipIfQuarantined(this.tallies(), 'delete', soul, 'delete', target);
     if (skipped) return { soul, outcome: 'skipped', failures: skipped, relay: target };
-    const started = this.begin('delete');
+    const started = this.calls.begin(this.tallies(), 'delete');
     let result: DeleteResult;
     try {
       result = await this.tombstone(soul, givenKeys, opts);
     } catch (error) {
-      throw this.failed('delete', soul, error, started);
+      throw this.calls.failed(this.tallies(), 'delete', soul, error, started);
     }
-    this.succeeded('delete', soul, started, result.outcome, result.relay);
+    this.calls.succeeded(this.tallies(), 'delete', soul, started, result.outcome, result.relay);
     return result;
   }
 
@@ -248,7 +260,7 @@ export class GunRelayClient {
     if (opts.limit !== undefined) params['limit'] = assertListCount(opts.limit, 'limit', 1);
     if (opts.offset !== undefined) params['offset'] = assertListCount(opts.offset, 'offset', 0);
     this.pool.target(opts.relay, 'list');
-    const started = this.begin('list');
+    const started = this.calls.begin(this.tallies(), 'list');
     let entries: ListEntry[];
     let relay: string;
     try {
@@ -267,11 +279,11 @@ export class GunRelayClient {
       entries = readListResponse(res.status, res.text, this.options.maxListEntries);
       relay = res.relay;
     } catch (error) {
-      throw this.failed('list', undefined, error, started);
+      throw this.calls.failed(this.tallies(), 'list', undefined, error, started);
     }
     for (const entry of entries) finishListEntry(entry, opts.decode === true);
     if (opts.recordType !== undefined) entries = entries.filter((e) => e.recordType === opts.recordType);
-    this.succeeded('list', undefined, started, 'listed', relay);
+    this.calls.succeeded(this.tallies(), 'list', undefined, started, 'listed', relay);
     return entries;
   }
 
@@ -484,18 +496,10 @@ export class GunRelayClient {
     return signal ? AbortSignal.any([signal, this.scope.signal]) : this.scope.signal;
   }
 
-  private begin(op: CountedOperation): number {
-    for (const t of this.tallies()) {
-      const c = t.byOperation[op];
-      c.calls++;
-      c.attempts++;
-    }
-    return this.clock.now();
-  }
 
   /** Reads and decodes a record, counting an undecodable record against the soul (op `getRecord`). */
   private async readRecordCounted<TData, TOip>(soul: string, opts: GetRecordOptions): Promise<RecordRead<TData, TOip> | null> {
-    this.refuseIfQuarantined('getRecord', soul, this.pool.target(opts.relay, 'get', soul));
+    this.calls.refuseIfQuarantined(this.tallies(), 'getRecord', soul, this.pool.target(opts.relay, 'get', soul));
     let read = false;
     const io = { put: this.put.bind(this), get: (s: string, o?: GetOptions) => this.get(s, o).then((n) => ((read = true), n)) };
     try {
@@ -508,66 +512,9 @@ export class GunRelayClient {
     }
   }
 
-  /** With `countReadFailures`: a read of a quarantined soul throws `SKIPPED` without a request. */
-  private refuseIfQuarantined(op: 'get' | 'getRecord', soul: string, relay: string): void {
-    const failures = this.skipIfQuarantined(op, soul, 'get', relay);
-    if (failures > 0) {
-      throw new GunRelayError('SKIPPED', `${op}: soul is quarantined after ${failures} failed reads`, { op: 'get', soul });
-    }
-  }
 
-  /** `key` is the ledger key when it is not the soul (a put's write key). */
-  private skipIfQuarantined(op: LedgerOperation, soul: string, counted: CountedOperation, relay: string, key = soul): number {
-    const failures = this.ledger.skipCount(op, key);
-    if (failures === 0) return 0;
-    for (const t of this.tallies()) {
-      const c = t.byOperation[counted];
-      c.calls++;
-      c.skipped++;
-    }
-    const skippedTotal = ++this.counters.skippedTotal;
-    if (this.events.has('skip')) this.events.emit('skip', withWrite({ op, soul: key, failures, skippedTotal, relay }));
-    if (this.events.has('settle')) this.events.emit('settle', { op: counted, soul, outcome: 'skipped', code: undefined, durationMs: 0, relay });
-    if (skippedTotal % this.options.statsEvery === 0 && this.events.has('stats')) this.events.emit('stats', this.snapshot());
-    return failures;
-  }
 
-  private succeeded(op: CountedOperation, soul: string | undefined, started: number, outcome: string, relay: string, key = soul): void {
-    for (const t of this.tallies()) t.byOperation[op].successes++;
-    if (key !== undefined && (op === 'put' || op === 'delete' || (op === 'get' && this.options.countReadFailures))) this.quarantine.succeed(op, key);
-    if (this.events.has('settle')) {
-      this.events.emit('settle', { op, soul, outcome, code: undefined, durationMs: Math.round(this.clock.now() - started), relay });
-    }
-  }
 
-  /** Classifies a failure: counts it against the soul when it is about the soul, emits, returns the error to throw. */
-  private failed(op: CountedOperation, soul: string | undefined, raw: unknown, started: number, key = soul): GunRelayError {
-    let error = raw instanceof GunRelayError ? raw : new GunRelayError('RELAY_ERROR', `${op}: ${String(raw)}`, { op, soul });
-    if (this.closed && error.scope === 'relay') error = new GunRelayError('CLIENT_CLOSED', `${op}: client closed during the call`, { op, soul });
-    for (const t of this.tallies()) {
-      t.byOperation[op].failures++;
-      // A call refused by a full queue sent nothing: it was never an attempt.
-      if (error.code === 'QUEUE_FULL') t.byOperation[op].attempts--;
-    }
-    let failures = 0;
-    let first = false;
-    let counted = false;
-    const readFailure = op === 'get' && error.code === 'RESPONSE_TOO_LARGE' && this.options.countReadFailures;
-    // A refusal counts only when the relay that refused has recently answered other souls (attribution).
-    const attributed = soul !== undefined && this.pool.attributable(error.relay, soul, op === 'put' || op === 'delete');
-    if (soul !== undefined && ((error.scope === 'soul' && (op === 'put' || op === 'delete') && attributed) || readFailure)) {
-      const recorded = this.quarantine.fail(op, key ?? soul, error.code, error.status);
-      counted = true;
-      failures = recorded.failures;
-      first = recorded.first;
-    }
-    const relay = error.relay;
-    this.events.emit('failure', { op, soul, code: error.code, scope: error.scope, status: error.status, counted, failures, first, relay });
-    if (this.events.has('settle')) {
-      this.events.emit('settle', { op, soul, outcome: 'error', code: error.code, durationMs: Math.round(this.clock.now() - started), relay });
-    }
-    return error;
-  }
 
   private sockets(): { open: number; idle: number } {
     return { open: this.transport.openSockets?.() ?? 0, idle: this.transport.idleSockets?.() ?? 0 };
