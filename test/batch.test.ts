@@ -153,4 +153,35 @@ describe('hostile: a slow or stalled lazy input', () => {
       await server.close();
     }
   });
+
+  it('a closed client ends a batch over an endless input after at most concurrency outcomes, all CLIENT_CLOSED', async () => {
+    const closed = new GunRelayClient({ baseUrl: 'http://127.0.0.1:9' });
+    closed.close();
+    let pulled = 0;
+    async function* endless(): AsyncGenerator<string> {
+      for (;;) yield `batch:endless:${pulled++}`;
+    }
+    const outcomes = await collect(closed.getMany(endless(), { concurrency: 4 }));
+    assert.ok(outcomes.length >= 1 && outcomes.length <= 4, `${outcomes.length} outcomes`);
+    assert.ok(outcomes.every((o) => !o.ok && o.error.code === 'CLIENT_CLOSED'));
+    assert.ok(pulled <= 5, `the input was pulled ${pulled} times`);
+  });
+
+  it('an input that throws ends the batch with a typed INVALID_INPUT naming it', async () => {
+    function* throwing(): Generator<string> {
+      yield 'batch:0';
+      throw new Error('queue went away');
+    }
+    const server: FaultServer = await startFaultServer({ status: 200, body: { success: true, data: { a: 1 } } });
+    const c = new GunRelayClient({ baseUrl: server.url });
+    await assert.rejects(collect(c.getMany(throwing(), { concurrency: 1 })), (e: unknown) => {
+      const err = e as { code?: string; message?: string; field?: string };
+      assert.equal(err.code, 'INVALID_INPUT');
+      assert.equal(err.field, 'input');
+      assert.match(err.message ?? '', /the input threw: queue went away/);
+      return true;
+    });
+    c.close();
+    await server.close();
+  });
 });

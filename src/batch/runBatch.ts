@@ -86,6 +86,8 @@ export async function* runBatch<I, T>(
         if (outcome.ok) progress.succeeded++;
         else progress.failed++;
         settled.push(outcome);
+        // A closed client answers every later item CLIENT_CLOSED: stop pulling the input.
+        if (!outcome.ok && outcome.error.code === 'CLIENT_CLOSED') own.abort();
         try {
           options.onProgress?.({ ...progress });
         } catch {
@@ -102,7 +104,7 @@ export async function* runBatch<I, T>(
         pulling = undefined;
         if ('error' in result) {
           exhausted = true; // an input that threw is not asked again
-          throw result.error;
+          throw inputError(result.error);
         }
         if (result.next.done) exhausted = true;
         else if (!own.signal.aborted) start(result.next.value);
@@ -140,6 +142,13 @@ export async function* runBatch<I, T>(
       else await closing;
     }
   }
+}
+
+/** The batch's input threw: a typed error naming it (calls still in flight are aborted). */
+function inputError(error: unknown): GunRelayError {
+  if (error instanceof GunRelayError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new GunRelayError('INVALID_INPUT', `batch: the input threw: ${message}`, { field: 'input' });
 }
 
 function asRelayError(error: unknown, soul: string): GunRelayError {
