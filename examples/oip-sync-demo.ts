@@ -46,6 +46,10 @@ async function main(): Promise<number> {
     for (const soul of poisoned) localRelay.fault(soul, { status: 500, body: { error: 'Data at root of graph must be a node (an object).' }, path: '/put' });
     say(`peer seeded: ${state.records.size} records over ${TYPES_WRITTEN} of ${RECORD_TYPES.length} record types, ${state.deleted.size} deleted; ${poisoned.size} souls the local relay refuses`);
 
+    // A refusal counts against a soul only once this relay has accepted another soul's write
+    // (attribution: docs/deployments.md). A worker that announces its node at start gives the
+    // ledger that evidence before the first cycle, so a refusal in cycle 1 already counts.
+    await local.put('oip:registry:nodes:local-node-01', { nodeId: 'local-node-01', startedAt: Date.now() });
     const local0 = local.stats();
     local.on('stats', (s: StatsSnapshot) => say(`  stats event: ${s.byOperation.put.skipped} puts skipped by the ledger so far (no request), ${s.quarantinedSouls} souls quarantined`));
     let phaseLine = '';
@@ -104,7 +108,7 @@ async function main(): Promise<number> {
     say(
       ok
         ? `OK: the local relay holds exactly the ${expectedRecords(state, poisoned).size} expected records; ${poisoned.size} refused souls skipped from cycle 2 on (${((performance.now() - started) / 1000).toFixed(0)} s)`
-        : `FAILED: ${problems.length} mismatches`,
+        : `FAILED: ${problems.length} mismatches; cycle 2 skipped ${reports[1]?.skipped} of ${poisoned.size} refused souls; cycle 3 copied ${reports[2]?.result?.copied ?? '–'}`,
     );
     return ok ? 0 : 1;
   } finally {
