@@ -33,8 +33,12 @@ export function checkCallLimits(opts: CallOptions & ReadLimitOptions, op: Operat
   if (maxContentLength !== undefined && !isWholeMs(maxContentLength, Number.MAX_SAFE_INTEGER)) {
     throw invalid(op, 'maxContentLength', `maxContentLength must be a positive whole number of bytes, got ${String(maxContentLength)}`);
   }
+  if (retry === undefined && attemptTimeoutMs === undefined && maxContentLength === undefined) return NO_LIMITS;
   return { retries: checkRetry(retry, op), attemptTimeoutMs, maxContentLength };
 }
+
+/** The limits of a call that sets none (shared: most calls, skipped ones included, allocate nothing here). */
+const NO_LIMITS: CallLimits = Object.freeze({ retries: undefined, attemptTimeoutMs: undefined, maxContentLength: undefined });
 
 function checkRetry(retry: CallOptions['retry'], op: Operation): number | undefined {
   if (retry === undefined) return undefined;

@@ -27,7 +27,14 @@ export function assertDeleteKeys(keys: unknown, soul: string): string[] {
   if (problem !== undefined) {
     throw new GunRelayError('INVALID_INPUT', `delete: ${problem}`, { op: 'delete', soul, field: 'keys' });
   }
-  return out.length === 1 ? out : [...new Set(out)];
+  return hasDuplicates(out) ? [...new Set(out)] : out;
+}
+
+/** Duplicate check without allocating for the usual handful of keys (this runs on the skip path too). */
+function hasDuplicates(keys: readonly string[]): boolean {
+  if (keys.length > 16) return new Set(keys).size !== keys.length;
+  for (let i = 1; i < keys.length; i++) if (keys.lastIndexOf(keys[i]!, i - 1) >= 0) return true;
+  return false;
 }
 
 /** Throws `INVALID_INPUT` unless `n` is an integer from `min` to 10,000 (a list `limit` or `offset`). */
