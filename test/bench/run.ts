@@ -1,6 +1,6 @@
 /**
  * The benchmark suite (issue 5, plus issue 3's overhead check). `npm run bench` runs it all
- * (~5 min on 2 cores), `npm run bench -- --quick` a smaller version (< 60 s). Each job runs in a
+ * (~20 min on 2 cores, the cycle job ~10 of them), `npm run bench -- --quick` a smaller smoke check. Each job runs in a
  * fresh `node --expose-gc` child; servers run here, on 127.0.0.1. Prints a Markdown table and
  * writes every figure, with the raw measurements, to bench-results.json (or `--out <path>`).
  *
