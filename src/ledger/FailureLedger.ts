@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.js';
+import { clockedLruOptions } from '../clockedLru.js';
 import type { LedgerFailureCode, LedgerOperation } from '../events.js';
 import { LEDGER_SNAPSHOT_VERSION, MAX_LEDGER_OPERATIONS, type LedgerSnapshot } from './snapshot.js';
 
@@ -79,19 +80,11 @@ export class FailureLedger {
 
   constructor(options: FailureLedgerOptions) {
     this.threshold = options.threshold;
-    this.cache = new LRUCache<string, LedgerEntry>({
-      max: options.maxEntries,
-      ttl: options.ttlMs,
-      ttlResolution: 0,
-      ttlAutopurge: false,
-      updateAgeOnGet: false,
-      allowStale: false,
-      // lru-cache treats a start time of 0 as "no TTL"; keep clock readings positive.
-      perf: { now: () => options.clock.now() + 1 },
-      dispose: (entry) => {
+    this.cache = new LRUCache<string, LedgerEntry>(
+      clockedLruOptions<string, LedgerEntry>(options.clock, options.maxEntries, options.ttlMs, (entry) => {
         if (entry.failures >= this.threshold) this.atThreshold--;
-      },
-    });
+      }),
+    );
   }
 
   /** The entry's failure count when the soul must be skipped for `op`, else 0. */

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.js';
+import { clockedLruOptions } from '../clockedLru.js';
 
 /** Options of a {@link MissCache}. */
 export interface MissCacheOptions {
@@ -27,17 +28,9 @@ export class MissCache {
   private epoch = 0;
 
   constructor(private readonly options: MissCacheOptions) {
-    this.misses = new LRUCache<string, true>({
-      max: options.maxEntries,
-      ttl: options.ttlMs,
-      ttlResolution: 0,
-      ttlAutopurge: false,
-      updateAgeOnGet: false,
-      allowStale: false,
-      // lru-cache treats a start time of 0 as "no TTL"; keep clock readings positive.
-      perf: { now: () => options.clock.now() + 1 },
-      dispose: (_value, key) => this.untrack(key),
-    });
+    this.misses = new LRUCache<string, true>(
+      clockedLruOptions<string, true>(options.clock, options.maxEntries, options.ttlMs, (_value, key) => this.untrack(key)),
+    );
     this.writes = new LRUCache<string, number>({ max: options.maxEntries });
   }
 
