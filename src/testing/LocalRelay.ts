@@ -9,7 +9,6 @@ import { present } from './nodeView.js';
 import {
   closeServer,
   listenLoopback,
-  pushBounded,
   readBody,
   SocketTracker,
   splitTarget,
@@ -18,6 +17,7 @@ import {
 import { isPlainObject } from '../protocol/safeJson.js';
 import { ListIndex, type ListEntry } from './ListIndex.js';
 import { RelayFaultTable, type RelayFault } from './relayFaults.js';
+import { RequestLog } from './RequestLog.js';
 
 /** Options of {@link startLocalRelay}. Defaults reproduce the production relay's timings. */
 export interface LocalRelayOptions {
@@ -153,12 +153,9 @@ class LocalRelayServer implements LocalRelay {
   private readonly faults = new RelayFaultTable();
   private readonly putDelayMs: number;
   private readonly missWaitMs: number;
-  private readonly logSize: number;
   private readonly keepProcessAlive: boolean;
   private readonly logger: Pick<Logger, 'warn'> | null | undefined;
-  private total = 0;
-  private byPath: Record<string, number> = {};
-  private records: MutableRecord[] = [];
+  private readonly requests: RequestLog<MutableRecord>;
   private closing: Promise<void> | undefined;
   private boundPort = 0;
 
@@ -171,7 +168,7 @@ class LocalRelayServer implements LocalRelay {
   ) {
     this.putDelayMs = options.putDelayMs ?? 100;
     this.missWaitMs = options.missWaitMs ?? 3_000;
-    this.logSize = options.requestLogSize ?? 200;
+    this.requests = new RequestLog<MutableRecord>(options.requestLogSize ?? 200);
     // No server-side timeouts, like production: a hung put stays open until someone gives up.
     this.server = createServer({ requestTimeout: 0 }, (req, res) => void this.handle(req, res));
     this.sockets = new SocketTracker(this.server);
@@ -226,21 +223,19 @@ class LocalRelayServer implements LocalRelay {
   }
 
   get requestCount(): number {
-    return this.total;
+    return this.requests.count;
   }
 
   get requestsByPath(): Readonly<Record<string, number>> {
-    return { ...this.byPath };
+    return this.requests.perPath;
   }
 
   get log(): readonly RelayRequestRecord[] {
-    return this.records.map((r) => ({ ...r }));
+    return this.requests.entries();
   }
 
   resetCounters(): void {
-    this.total = 0;
-    this.byPath = {};
-    this.records = [];
+    this.requests.reset();
   }
 
   fault(soul: string, fault: RelayFault): () => void {
@@ -290,10 +285,7 @@ class LocalRelayServer implements LocalRelay {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const { path, query } = splitTarget(req.url);
-    const record: MutableRecord = { method, path, soul: null, status: null, at: Date.now() };
-    this.total++;
-    this.byPath[path] = (this.byPath[path] ?? 0) + 1;
-    pushBounded(this.records, record, this.logSize);
+    const record = this.requests.add({ method, path, soul: null, status: null, at: Date.now() });
     const send = (status: number, body?: unknown): void => {
       record.status = status;
       if (res.destroyed || res.writableEnded) return;

@@ -1,6 +1,7 @@
 import http, { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import axios, { type AxiosInstance } from 'axios';
-import { closeServer, listenLoopback, pushBounded, readBody, SocketTracker, splitTarget } from './httpUtil.js';
+import { closeServer, listenLoopback, readBody, SocketTracker, splitTarget } from './httpUtil.js';
+import { RequestLog } from './RequestLog.js';
 import { isPlainObject, parseJsonSafe } from '../protocol/safeJson.js';
 
 /** Options of {@link startOipProxy}. Defaults reproduce the indexer's `/gun-relay` routes. */
@@ -83,11 +84,8 @@ class OipProxyServer implements OipProxy {
   private readonly getTimeoutMs: number;
   private readonly putTimeoutMs: number;
   private readonly maxBodyBytes: number;
-  private readonly logSize: number;
   private isDisabled: boolean;
-  private total = 0;
-  private byPath: Record<string, number> = {};
-  private records: MutableRecord[] = [];
+  private readonly requests: RequestLog<MutableRecord>;
   private boundPort = 0;
   private closing: Promise<void> | undefined;
 
@@ -96,7 +94,7 @@ class OipProxyServer implements OipProxy {
     this.getTimeoutMs = options.getTimeoutMs ?? 10_000;
     this.putTimeoutMs = options.putTimeoutMs ?? 30_000;
     this.maxBodyBytes = options.maxBodyBytes ?? 50 * 1024 * 1024;
-    this.logSize = options.requestLogSize ?? 200;
+    this.requests = new RequestLog<MutableRecord>(options.requestLogSize ?? 200);
     this.isDisabled = options.disabled ?? false;
     this.http = axios.create({ httpAgent: this.agent, proxy: false, maxRedirects: 0, responseType: 'text', transformResponse: [(d: unknown) => d] });
     this.server = createServer({ requestTimeout: 0 }, (req, res) => void this.handle(req, res));
@@ -120,15 +118,15 @@ class OipProxyServer implements OipProxy {
   }
 
   get requestCount(): number {
-    return this.total;
+    return this.requests.count;
   }
 
   get requestsByPath(): Readonly<Record<string, number>> {
-    return { ...this.byPath };
+    return this.requests.perPath;
   }
 
   get log(): readonly OipProxyRequestRecord[] {
-    return this.records.map((r) => ({ ...r }));
+    return this.requests.entries();
   }
 
   setDisabled(disabled: boolean): void {
@@ -136,9 +134,7 @@ class OipProxyServer implements OipProxy {
   }
 
   resetCounters(): void {
-    this.total = 0;
-    this.byPath = {};
-    this.records = [];
+    this.requests.reset();
   }
 
   close(): Promise<void> {
@@ -152,10 +148,7 @@ class OipProxyServer implements OipProxy {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const { path, query } = splitTarget(req.url);
-    const record: MutableRecord = { method, path, soul: null, status: null };
-    this.total++;
-    this.byPath[path] = (this.byPath[path] ?? 0) + 1;
-    pushBounded(this.records, record, this.logSize);
+    const record = this.requests.add({ method, path, soul: null, status: null });
     const send = (status: number, text: string, type = 'application/json; charset=utf-8'): void => {
       record.status = status;
       if (res.destroyed || res.writableEnded) return;
