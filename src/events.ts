@@ -1,5 +1,6 @@
 import type { FailureScope, GunRelayErrorCode, Operation } from './errors.js';
 import type { FleetLedgerStats } from './ledger/Quarantine.js';
+import type { LedgerStoreJunk } from './stores/LedgerStore.js';
 
 /** Operations counted in `stats()` (the `health()` probe is not). */
 export type CountedOperation = 'put' | 'get' | 'delete' | 'list';
@@ -167,6 +168,9 @@ export interface ListenerErrorEvent {
   error: unknown;
 }
 
+/** Payload of the `ledgerStoreJunk` event: the `ledgerStore` found junk in its backend and ignored or replaced it. */
+export type LedgerStoreJunkEvent = LedgerStoreJunk;
+
 /** Every event a {@link GunRelayClient} emits, with its listener signature. */
 export interface ClientEvents {
   stats: (stats: StatsSnapshot) => void;
@@ -178,4 +182,5 @@ export interface ClientEvents {
   retry: (event: RetryEvent) => void;
   breaker: (event: BreakerEvent) => void;
   listenerError: (event: ListenerErrorEvent) => void;
+  ledgerStoreJunk: (event: LedgerStoreJunkEvent) => void;
 }

@@ -60,6 +60,7 @@ export type {
   RetryEvent,
   BreakerEvent,
   ListenerErrorEvent,
+  LedgerStoreJunkEvent,
 } from './events.js';
 export type { QuarantinedSoul, LedgerEntry } from './ledger/FailureLedger.js';
 export type { AppFailure, AppFailureResult } from './ledger/appFailures.js';
@@ -69,6 +70,7 @@ export type {
   LedgerStore,
   LedgerStoreLink,
   LedgerStoreSink,
+  LedgerStoreJunk,
   LedgerStoreConfig,
   LedgerStoreStats,
   LedgerFailureWrite,

@@ -173,6 +173,18 @@ describe('a fleet of 4 worker processes sharing one Redis and one relay', () => 
     t.diagnostic(`propagation, threshold-crossing request to applied on another worker: max ${maxPropagation} ms`);
     for (const r of reports1) assert.deepEqual([...(r['quarantined'] as string[])].filter((s) => s.startsWith('bad:')).sort(), poisoned('bad').sort());
 
+    // Junk on the change channel reaches every worker process: none may exit, all go on working.
+    const publisher = new Redis({ host: redis.host, port: redis.port });
+    for (const junk of ['null', '[1]', '{"t":"q","op":null}', 'x'.repeat(100_000)]) await publisher.publish('{store:ledger}:changes', junk);
+    publisher.disconnect();
+    let junkSeen: number[] = [];
+    for (const deadline = Date.now() + 5_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+      junkSeen = (await report(workers)).map((r) => (r['stats'] as { junk: number }).junk);
+      if (junkSeen.every((n) => n === 4)) break;
+    }
+    assert.ok(workers.every((w) => !w.exited), 'no worker exited on junk messages');
+    assert.deepEqual(junkSeen, [4, 4, 4, 4], 'each worker counted the 4 junk messages');
+
     // Phase 2: Redis killed. Calls go on: healthy puts written, poisoned ones refused or skipped, nothing else.
     await redis.kill();
     failing = 0;

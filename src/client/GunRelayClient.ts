@@ -78,7 +78,11 @@ export class GunRelayClient {
       maxEntries: this.options.maxTrackedSouls,
       clock: this.clock,
       store: this.options.ledgerStore,
-      emit: { quarantine: (e) => this.events.emit('quarantine', withWrite(e)), recover: (e) => this.events.emit('recover', withWrite(e)) },
+      emit: {
+        quarantine: (e) => this.events.emit('quarantine', withWrite(e)),
+        recover: (e) => this.events.emit('recover', withWrite(e)),
+        junk: (e) => this.events.emit('ledgerStoreJunk', e),
+      },
     });
     this.ledger = this.quarantine.ledger;
     const miss = this.options.missCache;

@@ -30,6 +30,9 @@ export function attachLogger(source: EventSource, logger: Logger): () => void {
       const log = e.to === 'open' ? logger.warn : logger.info;
       log?.call(logger, { relay: e.relay, from: e.from, to: e.to, failures: e.failures }, `gun relay: breaker ${e.to}`);
     }),
+    source.on('ledgerStoreJunk', (e) => {
+      logger.warn?.({ source: e.source, detail: e.detail }, 'gun relay: the ledger store ignored junk in Redis');
+    }),
     source.on('listenerError', (e) => {
       logger.error?.({ event: e.event, err: e.error instanceof Error ? e.error.message : String(e.error) }, 'gun relay: an event listener threw');
     }),

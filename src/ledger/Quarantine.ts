@@ -1,5 +1,5 @@
 import { epochNow, type Clock } from '../clock.js';
-import type { LedgerFailureCode, LedgerOperation, QuarantineEvent, RecoverEvent } from '../events.js';
+import type { LedgerFailureCode, LedgerOperation, LedgerStoreJunkEvent, QuarantineEvent, RecoverEvent } from '../events.js';
 import type { LedgerStore, LedgerStoreLink, LedgerStoreStats, SharedLedgerEntry } from '../stores/LedgerStore.js';
 import { FailureLedger, type RecordedFailure } from './FailureLedger.js';
 import { trustedFleetEntry } from './snapshot.js';
@@ -21,6 +21,7 @@ export interface QuarantineOptions {
   emit: {
     quarantine(event: QuarantineEvent): void;
     recover(event: RecoverEvent): void;
+    junk(event: LedgerStoreJunkEvent): void;
   };
 }
 
@@ -44,6 +45,7 @@ export class Quarantine {
         quarantine: (entry) => this.applyQuarantine(entry),
         clear: (op, soul, reason) => this.applyClear(op, soul, reason),
         localQuarantine: () => this.localQuarantine(),
+        junk: (report) => options.emit.junk({ source: report.source, detail: report.detail }),
       },
       { threshold: options.threshold, ttlMs: options.ttlMs },
     );

@@ -41,6 +41,16 @@ export interface LedgerStoreSink {
   clear(op: LedgerOperation, soul: string, reason: 'success' | 'forgive'): void;
   /** The local quarantine (entries at the threshold), so a store that lost its data can be reseeded. */
   localQuarantine(): SharedLedgerEntry[];
+  /** The store found junk (a message, key or value none of its writers makes) and ignored or replaced it. Optional. */
+  junk?(report: LedgerStoreJunk): void;
+}
+
+/** Junk a store found in its backend: where, and a short printable description. */
+export interface LedgerStoreJunk {
+  /** A channel message, an entry, or the index. */
+  source: 'message' | 'entry' | 'index';
+  /** What was wrong and what the store did (bounded, control characters replaced). */
+  detail: string;
 }
 
 /** What the client's ledger needs to know to connect. */
@@ -65,6 +75,8 @@ export interface LedgerStoreStats {
   writeErrors: number;
   /** Full loads of the fleet's quarantine (at start and after each reconnect). */
   loads: number;
+  /** Junk found in the backend and ignored or replaced (messages, entries, index), when the store counts it. */
+  junk?: number;
 }
 
 /**

@@ -10,8 +10,9 @@ import type {
   LedgerStoreStats,
   SharedLedgerEntry,
 } from '../LedgerStore.js';
+import { cleanReason, entryOf, excerpt, MAX_FIELD_BYTES, MAX_MEMBER_BYTES, parseChange } from './entries.js';
 import { RedisKeys } from './keys.js';
-import { CLEAR, LIST_LIVE, RECORD_FAILURE, SEED, type RedisConnection } from './scripts.js';
+import { CLEAR, ENTRY_FIELDS, LIST_LIVE, LOAD_ENTRIES, RECORD_FAILURE, SEED, type RedisConnection } from './scripts.js';
 import { WriteQueue } from './WriteQueue.js';
 
 /** Options of a {@link RedisLedgerStore}. */
@@ -40,24 +41,15 @@ interface Link {
   config: LedgerStoreConfig;
   queue: WriteQueue;
   loads: number;
+  /** Wait before the next try of a failed load, ms (doubles up to 30 s; reset by a success). */
+  retryMs: number;
 }
 
-/** A quarantine or clear as published on the channel (fields written by the Lua scripts). */
-interface Change {
-  t: 'q' | 'c';
-  op: string;
-  soul: string;
-  src: string;
-  f?: number;
-  nw?: number;
-  ttl?: number;
-  c?: string;
-  s?: string;
-  r?: string;
-  fa?: string;
-  la?: string;
-  why?: string;
-}
+/** Most junk reports a store sends its clients per second. */
+const JUNK_REPORTS_PER_SECOND = 10;
+
+/** Entries read per LOAD_ENTRIES call. */
+const LOAD_BATCH = 100;
 
 /**
  * A {@link LedgerStore} on Redis, for a fleet of worker processes. Failures are counted per
@@ -80,8 +72,15 @@ export class RedisLedgerStore implements LedgerStore {
   private subscribed = false;
   private closed = false;
   private linksMade = 0;
+  private junkSeen = 0;
+  private junkWindow = { start: -Infinity, reported: 0, unreported: 0 };
+  // Runs inside ioredis's socket handler: nothing a message holds may throw out of it.
   private readonly onMessage = (channel: string, text: string): void => {
-    if (channel === this.keys.channel) this.onChange(text);
+    try {
+      if (channel === this.keys.channel) this.onChange(text);
+    } catch {
+      this.junkSeen++;
+    }
   };
   private readonly onSubscriberReady = (): void => this.subscribe();
   private readonly onSubscriberClose = (): void => {
@@ -117,7 +116,7 @@ export class RedisLedgerStore implements LedgerStore {
       maxUnanswered: 16,
     });
     const n = this.linksMade++;
-    const link: Link = { worker: n === 0 ? this.workerId : `${this.workerId}#${n}`, sink, config, queue, loads: 0 };
+    const link: Link = { worker: n === 0 ? this.workerId : `${this.workerId}#${n}`, sink, config, queue, loads: 0, retryMs: 1_000 };
     this.links.add(link);
     if (this.subscribed) this.scheduleResync(link);
     return {
@@ -128,6 +127,7 @@ export class RedisLedgerStore implements LedgerStore {
         queued: queue.length,
         ...queue.counters,
         loads: link.loads,
+        junk: this.junkSeen,
       }),
       close: () => {
         queue.close();
@@ -166,23 +166,58 @@ export class RedisLedgerStore implements LedgerStore {
     );
   }
 
-  /** Queues a resync ahead of every write; a failed one is tried again a second later while subscribed. */
+  /**
+   * Queues a resync ahead of every write; a failed one (Redis unreachable or failing) is tried
+   * again while subscribed, a second later, then waiting twice as long each time up to 30 s.
+   */
   private scheduleResync(link: Link): void {
     link.queue.pushFirst((redis) =>
-      this.resync(redis, link).catch((error: unknown) => {
-        const retry = setTimeout(() => {
-          if (this.subscribed && this.links.has(link)) this.scheduleResync(link);
-        }, 1_000);
-        retry.unref();
-        throw error;
-      }),
+      this.resync(redis, link).then(
+        () => {
+          link.retryMs = 1_000;
+        },
+        (error: unknown) => {
+          const retry = setTimeout(() => {
+            if (this.subscribed && this.links.has(link)) this.scheduleResync(link);
+          }, link.retryMs);
+          retry.unref();
+          link.retryMs = Math.min(30_000, link.retryMs * 2);
+          throw error;
+        },
+      ),
     );
+  }
+
+  /**
+   * Reports junk found in Redis to every connected client (its `ledgerStoreJunk` event), at most
+   * {@link JUNK_REPORTS_PER_SECOND} a second (a flood is counted in `junk`, and the next report
+   * says how many went unreported); never throws.
+   */
+  private junk(source: 'message' | 'entry' | 'index', detail: string): void {
+    this.junkSeen++;
+    const now = performance.now();
+    if (now - this.junkWindow.start >= 1_000) this.junkWindow = { start: now, reported: 0, unreported: this.junkWindow.unreported };
+    if (this.junkWindow.reported >= JUNK_REPORTS_PER_SECOND) {
+      this.junkWindow.unreported++;
+      return;
+    }
+    this.junkWindow.reported++;
+    if (this.junkWindow.unreported > 0) detail += ` (and ${this.junkWindow.unreported} earlier junk item(s) not reported one by one)`;
+    this.junkWindow.unreported = 0;
+    for (const link of this.links) {
+      try {
+        link.sink.junk?.({ source, detail });
+      } catch {
+        // a sink that throws is its own problem; the store goes on
+      }
+    }
   }
 
   private async recordFailure(redis: RedisConnection, link: Link, w: LedgerFailureWrite): Promise<void> {
     const { threshold, ttlMs } = link.config;
-    const args = [this.keys.member(w.op, w.soul), w.op, w.soul, Math.round(w.at), ttlMs, threshold, this.quorum, link.worker, w.code, w.status ?? '', w.reason ?? '', this.keys.channel];
-    const [failures, workers, quarantined] = (await RECORD_FAILURE.run(redis, [this.keys.entry(w.op, w.soul), this.keys.index], args)) as number[];
+    const args = [this.keys.member(w.op, w.soul), w.op, w.soul, Math.round(w.at), ttlMs, threshold, this.quorum, link.worker, w.code, w.status ?? '', cleanReason(w.reason) ?? '', this.keys.channel];
+    const [failures, workers, quarantined, replaced] = (await RECORD_FAILURE.run(redis, [this.keys.entry(w.op, w.soul), this.keys.index], args)) as number[];
+    if (replaced === 1) this.junk('entry', `replaced a key of ${w.op} ${excerpt(w.soul)} that was not a ledger entry, or an index that was not a sorted set`);
     // Our own publication is ignored on receipt; apply the fleet's count here instead.
     if (quarantined === 1) {
       link.sink.quarantine({ ...sharedOf(w), failures: failures ?? 0, workers: workers ?? 1, remainingMs: ttlMs });
@@ -190,7 +225,8 @@ export class RedisLedgerStore implements LedgerStore {
   }
 
   private async clear(redis: RedisConnection, link: Link, op: LedgerOperation, soul: string, reason: 'success' | 'forgive'): Promise<void> {
-    await CLEAR.run(redis, [this.keys.entry(op, soul), this.keys.index], [this.keys.member(op, soul), op, soul, reason, link.worker, this.keys.channel]);
+    const [, replaced] = (await CLEAR.run(redis, [this.keys.entry(op, soul), this.keys.index], [this.keys.member(op, soul), op, soul, reason, link.worker, this.keys.channel])) as number[];
+    if (replaced === 1) this.junk('entry', `replaced a key of ${op} ${excerpt(soul)} that was not a ledger entry, or an index that was not a sorted set`);
   }
 
   /** After (re)subscribing: reseed what this worker holds (Redis may have lost it), then load the fleet's. */
@@ -198,49 +234,53 @@ export class RedisLedgerStore implements LedgerStore {
     if (this.quorum === 1) {
       for (const e of link.sink.localQuarantine()) {
         if (e.remainingMs < 1) continue;
-        const args = [this.keys.member(e.op, e.soul), e.op, e.soul, e.failures, Math.floor(e.remainingMs), e.lastCode, e.lastStatus ?? '', e.lastReason ?? ''];
+        const args = [this.keys.member(e.op, e.soul), e.op, e.soul, e.failures, Math.floor(e.remainingMs), e.lastCode, e.lastStatus ?? '', cleanReason(e.lastReason) ?? ''];
         args.push(Math.round(e.firstFailureAt), Math.round(e.lastFailureAt), link.worker, this.keys.channel);
-        await SEED.run(redis, [this.keys.entry(e.op, e.soul), this.keys.index], args);
+        const [, replaced] = (await SEED.run(redis, [this.keys.entry(e.op, e.soul), this.keys.index], args)) as number[];
+        if (replaced === 1) this.junk('entry', `replaced a key of ${e.op} ${excerpt(e.soul)} that was not a ledger entry, or an index that was not a sorted set`);
       }
     }
-    const members = (await LIST_LIVE.run(redis, [this.keys.index], [this.options.maxLoadedEntries ?? 10_000])) as string[];
-    const pipeline = redis.pipeline();
-    for (const m of members) pipeline.hgetall(this.keys.entryOf(m)).pttl(this.keys.entryOf(m));
-    const replies = (await pipeline.exec()) ?? [];
-    for (let i = 0; i + 1 < replies.length; i += 2) {
-      const hash = replies[i]![1] as Record<string, string> | null;
-      const pttl = replies[i + 1]![1] as number;
-      if (hash === null || hash['q'] !== '1' || !hash['op'] || !hash['soul'] || typeof pttl !== 'number' || pttl <= 0) continue;
-      link.sink.quarantine(entryOfHash(hash, pttl));
+    const listed = (await LIST_LIVE.run(redis, [this.keys.index], [this.options.maxLoadedEntries ?? 10_000, MAX_MEMBER_BYTES])) as Array<string | number>;
+    const [kind, tooLong] = listed;
+    if (kind !== 'zset' && kind !== 'none') this.junk('index', `the index ${this.keys.index} was a ${excerpt(kind)}, not a sorted set: deleted`);
+    if (typeof tooLong === 'number' && tooLong > 0) this.junk('index', `${tooLong} index member(s) longer than ${MAX_MEMBER_BYTES} bytes: not loaded`);
+    const members = listed.slice(2).map(String);
+    const width = 2 + ENTRY_FIELDS.length;
+    for (let at = 0; at < members.length; at += LOAD_BATCH) {
+      const keys = members.slice(at, at + LOAD_BATCH).map((m) => this.keys.entryOf(m));
+      const rows = (await LOAD_ENTRIES.run(redis, keys, [MAX_FIELD_BYTES])) as Array<string | number>;
+      for (let i = 0; i < keys.length; i++) {
+        const row = rows.slice(i * width, (i + 1) * width);
+        const [type, pttl] = row;
+        if (type === 'none') continue; // expired since it was listed
+        if (type !== 'hash') {
+          this.junk('entry', `${excerpt(keys[i])} is ${type === 'long' ? 'a hash with a field over ' + MAX_FIELD_BYTES + ' bytes' : `a ${excerpt(type)}, not a hash`}: not loaded`);
+          continue;
+        }
+        const fields: Record<string, unknown> = {};
+        ENTRY_FIELDS.forEach((f, j) => (fields[f] = row[2 + j]));
+        if (fields['q'] !== '1') continue; // counted, not quarantined yet
+        const entry = entryOf(fields, typeof pttl === 'number' && pttl > 0 ? pttl : Number.NaN);
+        if (typeof entry === 'string') this.junk('entry', `${excerpt(keys[i])}: its ${entry}: not loaded`);
+        else link.sink.quarantine(entry);
+      }
     }
     link.loads++;
   }
 
   private onChange(text: string): void {
-    let change: Change;
-    try {
-      change = JSON.parse(text) as Change;
-    } catch {
+    const change = parseChange(text);
+    if ('junk' in change) {
+      this.junk('message', `ignored ${change.junk}`);
       return;
     }
-    if (typeof change.op !== 'string' || typeof change.soul !== 'string' || change.op === '' || change.soul === '') return;
     for (const link of this.links) {
       if (change.src === link.worker) continue;
-      if (change.t === 'q' && typeof change.f === 'number' && typeof change.ttl === 'number') {
-        link.sink.quarantine({
-          op: change.op,
-          soul: change.soul,
-          failures: change.f,
-          workers: change.nw ?? 1,
-          remainingMs: change.ttl,
-          lastCode: change.c || 'SOUL_REJECTED',
-          lastStatus: change.s ? Number(change.s) : undefined,
-          lastReason: change.r || undefined,
-          firstFailureAt: Number(change.fa) || 0,
-          lastFailureAt: Number(change.la) || 0,
-        });
-      } else if (change.t === 'c') {
-        link.sink.clear(change.op, change.soul, change.why === 'forgive' ? 'forgive' : 'success');
+      try {
+        if (change.t === 'q') link.sink.quarantine(change.entry);
+        else link.sink.clear(change.op, change.soul, change.why);
+      } catch {
+        // the client's ledger never throws here; if a custom sink does, the next message still applies
       }
     }
   }
@@ -248,19 +288,4 @@ export class RedisLedgerStore implements LedgerStore {
 
 function sharedOf(w: LedgerFailureWrite): Omit<SharedLedgerEntry, 'failures' | 'workers' | 'remainingMs'> {
   return { op: w.op, soul: w.soul, lastCode: w.code, lastStatus: w.status, lastReason: w.reason, firstFailureAt: w.at, lastFailureAt: w.at };
-}
-
-function entryOfHash(h: Record<string, string>, remainingMs: number): SharedLedgerEntry {
-  return {
-    op: h['op'] ?? '',
-    soul: h['soul'] ?? '',
-    failures: Number(h['f']) || 0,
-    workers: Number(h['nw']) || 1,
-    remainingMs,
-    lastCode: h['c'] || 'SOUL_REJECTED',
-    lastStatus: h['s'] ? Number(h['s']) : undefined,
-    lastReason: h['r'] || undefined,
-    firstFailureAt: Number(h['fa']) || 0,
-    lastFailureAt: Number(h['la']) || 0,
-  };
 }
