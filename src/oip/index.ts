@@ -64,3 +64,19 @@ export type { IndexEntry, RegistryIo } from './indexWrites.js';
 export { IndexSnapshot } from './IndexSnapshot.js';
 export type { IndexSnapshotOptions, SnapshotCallOptions } from './IndexSnapshot.js';
 export { DeletionRegistry } from './DeletionRegistry.js';
+export { OipSyncWorker } from './worker/OipSyncWorker.js';
+export type { OipQuarantinedSoul, OipRelayState, OipSyncWorkerHealth } from './worker/OipSyncWorker.js';
+export { oipSyncWorkerOptionsSchema } from './worker/options.js';
+export type { OipRelayInput, OipSyncWorkerOptions, ResolvedOipSyncWorkerOptions } from './worker/options.js';
+export { OIP_RECORD_TYPES } from './worker/recordTypes.js';
+export { MAX_REPORTED_PROBLEMS } from './worker/report.js';
+export type {
+  OipCycleProblem,
+  OipIndexState,
+  OipPeerReport,
+  OipSkipReason,
+  OipSyncCycleReport,
+  OipTypeReport,
+} from './worker/report.js';
+export type { OipCopiedEvent, OipDeletedEvent, OipHookFailedEvent } from './worker/hooks.js';
+export type { OipProgressEvent, OipSyncWorkerEvents } from './worker/events.js';

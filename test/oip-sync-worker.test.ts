@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { GunRelayClient, ManualClock, isGunRelayError } from '../src/index.js';
+import { DeletionRegistry, IndexSnapshot, OIP_RECORD_TYPES, OipSyncWorker, registryIndexSoul, toDid, type OipCopiedEvent, type OipDeletedEvent, type OipHookFailedEvent } from '../src/oip/index.js';
+import { startLocalRelays, startOipProxy, type LocalRelay, type LocalRelayGroup, type OipProxy } from '../src/testing/index.js';
+import { PUBLISHER, deleteOnPeer, publish } from './helpers/oipPeer.js';
+
+const TYPES = OIP_RECORD_TYPES.slice(0, 8);
+const WRITTEN = TYPES.slice(0, 4);
+const soulOf = (n: number): string => `${PUBLISHER}:${WRITTEN[n % 4]}_${n}`;
+const titleOf = async (client: GunRelayClient, soul: string): Promise<unknown> => ((await client.getRecord(soul))?.data as { basic?: { name?: string } } | null)?.basic?.name;
+const seed = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ type: WRITTEN[(from + i) % 4]!, n: from + i }));
+
+describe('OipSyncWorker options', () => {
+  const bad: Array<[string, unknown, RegExp]> = [
+    ['no peers', { peers: [], local: 'http://127.0.0.1:1' }, /peers/],
+    ['a peer that is not a URL', { peers: ['http://127.0.0.1:1', 'nope nope'], local: 'http://127.0.0.1:1' }, /peers\[1\]/],
+    ['a repeated record type', { peers: ['http://127.0.0.1:1'], local: 'http://127.0.0.1:1', recordTypes: ['post', 'post'] }, /recordTypes/],
+    ['a negative interval', { peers: ['http://127.0.0.1:1'], local: 'http://127.0.0.1:1', intervalMs: -5 }, /intervalMs/],
+    ['a jitter above 1', { peers: ['http://127.0.0.1:1'], local: 'http://127.0.0.1:1', snapshots: { jitter: 2 } }, /snapshots\.jitter/],
+    ['clientOptions with baseUrl', { peers: ['http://127.0.0.1:1'], local: 'http://127.0.0.1:1', clientOptions: { baseUrl: 'x' } }, /clientOptions/],
+    ['a hook that is not a function', { peers: ['http://127.0.0.1:1'], local: 'http://127.0.0.1:1', onCopied: 'index' }, /onCopied/],
+    ['an unknown option', { peers: ['http://127.0.0.1:1'], local: 'http://127.0.0.1:1', peer: 'x' }, /peer/],
+  ];
+  for (const [what, options, field] of bad) {
+    it(`${what}: INVALID_OPTIONS naming the field, nothing created`, () => {
+      assert.throws(
+        () => new OipSyncWorker(options as never),
+        (e: unknown) => isGunRelayError(e) && e.code === 'INVALID_OPTIONS' && field.test(e.message) && /OipSyncWorker option/.test(e.message),
+      );
+    });
+  }
+
+  it('defaults: the indexer 37 record types, 15 min interval, a /gun-relay URL is an oip-proxy peer', async () => {
+    const worker = new OipSyncWorker({ peers: ['http://127.0.0.1:9/gun-relay'], local: 'http://127.0.0.1:9' });
+    assert.equal(worker.options.recordTypes.length, 37);
+    assert.deepEqual(worker.options.recordTypes, [...OIP_RECORD_TYPES]);
+    assert.equal(worker.options.intervalMs, 900_000);
+    assert.match(worker.options.nodeId, /^[0-9a-f]{16}$/);
+    assert.deepEqual(worker.relays().map((r) => [r.role, r.relay, r.breaker]), [['local', 'http://127.0.0.1:9', 'closed'], ['peer', 'http://127.0.0.1:9/gun-relay', 'closed']]);
+    assert.equal(worker.health().status, 'stopped');
+    await worker.close();
+  });
+});
+
+describe('OipSyncWorker against the real gun: a peer behind the OIP proxy, deletions, refused souls, a failing hook', () => {
+  let group: LocalRelayGroup;
+  let local: LocalRelay;
+  let peerRelay: LocalRelay;
+  let proxy: OipProxy;
+  let seeder: GunRelayClient;
+  let check: GunRelayClient;
+  const clock = new ManualClock();
+  const copied: OipCopiedEvent[] = [];
+  const deleted: OipDeletedEvent[] = [];
+  const hookFailures: OipHookFailedEvent[] = [];
+  let worker: OipSyncWorker;
+
+  before(async () => {
+    group = await startLocalRelays(2, { putDelayMs: 0, missWaitMs: 200, writeBatchMs: 20 });
+    [local, peerRelay] = group.relays as [LocalRelay, LocalRelay];
+    proxy = await startOipProxy({ target: peerRelay.url });
+    seeder = new GunRelayClient({ baseUrl: peerRelay.url });
+    check = new GunRelayClient({ baseUrl: local.url });
+    await publish(seeder, seed(0, 16));
+    await deleteOnPeer(seeder, [soulOf(3)]);
+    local.fault(soulOf(5), { status: 500, body: { error: 'Data at root of graph must be a node (an object).' }, path: '/put' });
+    worker = new OipSyncWorker({
+      peers: [proxy.url],
+      local: local.url,
+      nodeId: 'local-node-01',
+      recordTypes: TYPES,
+      clock,
+      random: () => 0.5,
+      localClientOptions: { failureThreshold: 1 },
+      clientOptions: { retry: false },
+      onCopied: (event) => {
+        copied.push(event);
+        if (event.soul === soulOf(6)) throw Object.assign(new Error('mapper_parsing_exception: failed to parse [data.basic]'), { code: 'ES_MAPPING' });
+      },
+      onDeleted: (event) => void deleted.push(event),
+    });
+    worker.on('hookFailed', (e) => hookFailures.push(e));
+  });
+  after(async () => {
+    await worker.close();
+    seeder.close();
+    check.close();
+    await proxy.close();
+    await group.close();
+  });
+
+  it('cycle 1: per type what was read, copied and skipped, and why; the local relay holds exactly the copies', async () => {
+    const report = await worker.runOnce();
+    assert.equal(report.outcome, 'ok');
+    const types = report.peers[0]!.types;
+    assert.deepEqual(
+      WRITTEN.map((t) => [t, types[t]!.index, types[t]!.entries, types[t]!.copied, types[t]!.skipped]),
+      [
+        ['basic', 'found', 4, 4, {}],
+        ['creatorRegistration', 'found', 4, 3, { refused: 1 }],
+        ['associatedURLOnWeb', 'found', 4, 3, { hookFailed: 1 }],
+        ['text', 'found', 4, 3, { deleted: 1 }],
+      ],
+    );
+    for (const t of TYPES.slice(4)) assert.equal(types[t]!.index, 'missing', t);
+    assert.deepEqual(report.totals, { entries: 16, copied: 13, present: 0, deleted: 0, skipped: 3 });
+    assert.deepEqual(report.problems.map((p) => [p.soul, p.reason, p.code]).sort(), [
+      [soulOf(6), 'hookFailed', 'ES_MAPPING'],
+      [soulOf(5), 'refused', 'SOUL_REJECTED'],
+    ]);
+    assert.equal(report.peers[0]!.deletionsListed, 1);
+    assert.equal(report.deletions.mirrored, 1, 'the deletion of a record never held is mirrored');
+    assert.deepEqual(JSON.parse(JSON.stringify(report)), report, 'plain data');
+    assert.equal(copied.length, 14);
+    assert.equal(copied.find((e) => e.soul === soulOf(0))!.recordType, 'basic');
+    assert.deepEqual(hookFailures.map((e) => [e.hook, e.soul, e.code, e.quarantined]), [['onCopied', soulOf(6), 'ES_MAPPING', true]]);
+
+    assert.equal(await titleOf(check, soulOf(8)), 'basic #8');
+    assert.equal(await check.getRecord(soulOf(5)), null, 'refused');
+    assert.equal(await check.getRecord(soulOf(3)), null, 'deleted on the peer');
+    const index = await IndexSnapshot.load(check, registryIndexSoul('associatedURLOnWeb'));
+    assert.deepEqual(index.keys().sort(), [soulOf(10), soulOf(14), soulOf(2)].sort(), 'the record whose hook failed is not registered');
+  });
+
+  it('cycle 2: deletions applied and handed to onDeleted; refused and hook-failed souls skipped without a request', async () => {
+    await publish(seeder, [{ type: 'basic', n: 16 }]);
+    await deleteOnPeer(seeder, [soulOf(0), soulOf(4)]);
+    await clock.advance(300_000);
+    const before = local.requestCount;
+    const report = await worker.runOnce();
+    assert.equal(report.outcome, 'ok');
+    const types = report.peers[0]!.types;
+    assert.deepEqual([types['basic']!.copied, types['basic']!.deleted, types['basic']!.skipped], [1, 2, { deleted: 2 }]);
+    assert.deepEqual(types['creatorRegistration']!.skipped, { quarantined: 1 });
+    assert.deepEqual(types['associatedURLOnWeb']!.skipped, { hookQuarantined: 1 });
+    assert.deepEqual(report.deletions, { pending: 2, applied: 2, mirrored: 2, skipped: {} });
+    assert.deepEqual(deleted.map((e) => [e.soul, e.recordTypes]).sort(), [[soulOf(0), ['basic']], [soulOf(4), ['basic']], [soulOf(3), []]].sort());
+    assert.equal(await check.getRecord(soulOf(0)), null);
+    assert.equal(await titleOf(check, `${PUBLISHER}:basic_16`), 'basic #16');
+    const mirrored = await new DeletionRegistry(check).refresh();
+    assert.ok(mirrored.isDeleted(toDid(soulOf(0))) && mirrored.isDeleted(toDid(soulOf(3))));
+    assert.ok(!local.log.slice(-(local.requestCount - before)).some((r) => r.soul === soulOf(5)), 'no request for the refused soul');
+  });
+
+  it('cycle 3 at steady state: nothing copied, no more requests than one per type; status surface', async () => {
+    await clock.advance(300_000);
+    const report = await worker.runOnce();
+    assert.equal(report.totals.copied, 0);
+    assert.ok(report.requests <= TYPES.length, `${report.requests} requests: ${JSON.stringify(report)}`);
+    assert.equal(worker.recentCycles().length, 3);
+    assert.equal(worker.lastCycle()!.number, 3);
+    const health = worker.health();
+    assert.equal(health.peers[0]!.ok, true);
+    assert.equal(health.cycles, 3);
+    const quarantined = worker.quarantined().map((q) => [q.side, q.op, q.soul, q.lastCode]);
+    assert.deepEqual(quarantined.sort(), [
+      ['local', 'onCopied', soulOf(6), 'ES_MAPPING'],
+      ['local', 'put', soulOf(5), 'SOUL_REJECTED'],
+    ]);
+    assert.match(worker.quarantined().find((q) => q.op === 'onCopied')!.lastReason ?? '', /mapper_parsing_exception/);
+  });
+});
