@@ -45,6 +45,16 @@ export interface StatsSnapshot extends OperationCounters {
   missCacheHits: number;
   /** Gets that shared an identical get already in flight instead of sending their own. */
   coalescedReads: number;
+  /** Read answers not believed at once: a miss, or fewer keys, for a soul this client saw present or wrote (option `readGuard`). */
+  suspectReads: number;
+  /** Of `suspectReads`, answers that were nodes with fewer keys than expected. */
+  shortNodes: number;
+  /** Reads sent again after a suspect answer. */
+  rereads: number;
+  /** Suspect misses every re-read agreed with: the call answered `null`. */
+  confirmedMisses: number;
+  /** Suspect short nodes every re-read agreed with: the call answered the largest of them. */
+  confirmedShortNodes: number;
   /** Response body bytes received. */
   bytesIn: number;
   /** Request body bytes sent (every attempt). */
@@ -162,6 +172,28 @@ export interface BreakerEvent {
   failures: number;
 }
 
+/**
+ * Payload of the `suspectRead` event: a read answered a miss, or a node with fewer live keys, for
+ * a soul this client saw present or wrote recently (option `readGuard`). Emitted per such answer.
+ */
+export interface SuspectReadEvent {
+  op: Operation;
+  soul: string;
+  /** The relay that answered. */
+  relay: string;
+  reason: 'miss' | 'short';
+  /** Live keys in the answer (0 for a miss). */
+  keys: number;
+  /** Fewest live keys this client expected. */
+  expectedKeys: number;
+  /** 0 for the call's first answer, 1 for the first re-read's, … */
+  attempt: number;
+  /** `reread`: read again after `delayMs`. `confirmed`: no re-read left; the call answers the best answer it had. */
+  action: 'reread' | 'confirmed';
+  /** Pause before the re-read (0 when confirmed). */
+  delayMs: number;
+}
+
 /** Payload of the `listenerError` event: a listener threw; the call it ran in was not affected. */
 export interface ListenerErrorEvent {
   event: string;
@@ -181,6 +213,7 @@ export interface ClientEvents {
   settle: (event: SettleEvent) => void;
   retry: (event: RetryEvent) => void;
   breaker: (event: BreakerEvent) => void;
+  suspectRead: (event: SuspectReadEvent) => void;
   listenerError: (event: ListenerErrorEvent) => void;
   ledgerStoreJunk: (event: LedgerStoreJunkEvent) => void;
 }

@@ -31,7 +31,7 @@ export type {
   SyncLoopHealth,
   SyncLoopStatus,
 } from './sync/types.js';
-export { TRACING_CHANNELS, type AttemptTrace, type CallTrace, type CycleRef, type CycleTrace } from './tracing/channels.js';
+export { TRACING_CHANNELS, type AttemptTrace, type CallTrace, type CycleRef, type CycleTrace, type RereadTrace } from './tracing/channels.js';
 export type { LeaseStore } from './stores/LeaseStore.js';
 export { MemoryLeaseStore } from './stores/MemoryLeaseStore.js';
 export {
@@ -59,6 +59,7 @@ export type {
   SettleEvent,
   RetryEvent,
   BreakerEvent,
+  SuspectReadEvent,
   ListenerErrorEvent,
   LedgerStoreJunkEvent,
 } from './events.js';

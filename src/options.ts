@@ -140,6 +140,27 @@ export const clientOptionsSchema = z.strictObject({
       }),
     ])
     .default(false),
+  /**
+   * Re-reads an answer that is probably a relay's misread before the caller sees it: a miss, or a
+   * node with fewer live keys, for a soul this client saw present or wrote within `rememberMs`
+   * (the relay answers a freshly written node read back to back with a quick false 404 or part
+   * of its keys). Such a miss is never cached. On by default; `false` turns it off.
+   */
+  readGuard: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        /** Re-reads of one suspect answer before it is believed. Default 2. */
+        rereads: z.number().int().min(0).max(10).default(2),
+        /** Pause before each re-read, on the client's clock. Default 500 ms (reads 500 ms apart were whole). */
+        rereadDelayMs: z.number().int().min(0).max(60_000).default(500),
+        /** How long a soul seen present or written is remembered. Default 10 min. */
+        rememberMs: positiveMs.default(10 * 60_000),
+        /** Most souls remembered (LRU). Default 10,000. */
+        maxSouls: z.number().int().positive().default(10_000),
+      }),
+    ])
+    .prefault({}),
   /** Identical concurrent gets of one soul on one relay share one request. Default true. */
   coalesceReads: z.boolean().default(true),
   /** Default timeout for every operation not set in `timeouts`. */

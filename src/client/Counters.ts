@@ -26,6 +26,16 @@ export class Counters {
   missCacheHits = 0;
   /** Gets that shared a request already in flight for the same soul instead of sending their own. */
   coalescedReads = 0;
+  /** Read answers not believed at once (a miss or a short node of a soul expected present). */
+  suspectReads = 0;
+  /** Of those, nodes with fewer keys than expected. */
+  shortNodes = 0;
+  /** Reads sent again after a suspect answer. */
+  rereads = 0;
+  /** Suspect misses the re-reads agreed with. */
+  confirmedMisses = 0;
+  /** Suspect short nodes the re-reads agreed with. */
+  confirmedShortNodes = 0;
   /** Skips over every operation (the client's counter feeds the `skip` event and `statsEvery`). */
   skippedTotal = 0;
 
@@ -45,6 +55,21 @@ export class Counters {
       t.skipped += c.skipped;
     }
     return t;
+  }
+
+  /** Counts one suspect read answer and what was done about it. */
+  suspect(reason: 'miss' | 'short', action: 'reread' | 'confirmed'): void {
+    this.suspectReads++;
+    if (reason === 'short') this.shortNodes++;
+    if (action === 'reread') this.rereads++;
+    else if (reason === 'miss') this.confirmedMisses++;
+    else this.confirmedShortNodes++;
+  }
+
+  /** The read guard's counters, as `stats()` and cycle reports show them. */
+  guard(): Pick<Counters, 'suspectReads' | 'shortNodes' | 'rereads' | 'confirmedMisses' | 'confirmedShortNodes'> {
+    const { suspectReads, shortNodes, rereads, confirmedMisses, confirmedShortNodes } = this;
+    return { suspectReads, shortNodes, rereads, confirmedMisses, confirmedShortNodes };
   }
 
   /** A deep copy, safe to hand to listeners. */

@@ -31,6 +31,7 @@ import { isWriteKeyOf, withWrite, WRITE_IDENTITY, writeKey } from '../ledger/wri
 import { runBatch, type BatchOptions, type BatchOutcome } from '../batch/runBatch.js';
 import { traceCall } from '../tracing/channels.js';
 import { MissCache } from '../reads/MissCache.js';
+import { ReadGuard } from '../reads/ReadGuard.js';
 import { decodeRead, NodeReader, type ReadAnswer, type ReadRequest } from '../reads/NodeReader.js';
 import type { PoolResponse } from './RelayPool.js';
 
@@ -87,8 +88,10 @@ export class GunRelayClient {
     this.ledger = this.quarantine.ledger;
     const miss = this.options.missCache;
     this.missCache = miss === false ? undefined : new MissCache({ ...miss, clock: this.clock });
+    const guard = this.options.readGuard;
     this.reader = new NodeReader({
       missCache: this.missCache,
+      guard: guard === false ? undefined : new ReadGuard({ ...guard, clock: this.clock }),
       coalesce: this.options.coalesceReads,
       decode: (soul, op, res) => decodeRead(soul, op, res, this.options.maxListEntries),
       target: (pin, op, soul) => this.pool.target(pin, op, soul),
@@ -425,6 +428,7 @@ export class GunRelayClient {
       });
       if (res.status === 404) throw endpointMissing(op, soul, res.status, res.text, res.relay);
       readPutResponse(soul, op, res.status, res.text);
+      this.reader.landed(res.relay, soul, prepared.liveKeys, prepared.tombstones);
       return res.relay;
     } finally {
       this.reader.written(soul);
@@ -443,6 +447,10 @@ export class GunRelayClient {
       send: (request) => this.sendRead(request, tallies, deadlineAt, limits),
       cacheHit: () => tallies.forEach((t) => t.missCacheHits++),
       coalesced: () => tallies.forEach((t) => t.coalescedReads++),
+      suspect: (event) => {
+        for (const t of tallies) t.suspect(event.reason, event.action);
+        this.events.emit('suspectRead', event);
+      },
     });
   }
 
@@ -532,6 +540,7 @@ export class GunRelayClient {
       misses: this.counters.misses,
       missCacheHits: this.counters.missCacheHits,
       coalescedReads: this.counters.coalescedReads,
+      ...this.counters.guard(),
       bytesIn: this.counters.bytesIn,
       bytesOut: this.counters.bytesOut,
       sockets: this.sockets(),

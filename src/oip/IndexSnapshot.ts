@@ -15,7 +15,8 @@ export interface IndexSnapshotOptions {
   ttlMs?: number | undefined;
   /**
    * An index the relay did not have (a never-written soul costs the relay 3 s) is read again by
-   * `ensureFresh()` only once it is older than this. Default `ttlMs`.
+   * `ensureFresh()` only once it is older than this. Default `ttlMs`. Only for an index this
+   * snapshot never found: a miss of one it found keeps its entries and is read again next time.
    */
   missingTtlMs?: number | undefined;
   /** Time source for the TTLs. */
@@ -117,6 +118,13 @@ export class IndexSnapshot {
   }
 
   private replace(node: RelayNode | null): void {
+    if (node === null && this.found) {
+      // The index was here: a miss now is more likely the relay's misread than a deleted index
+      // (the client re-read it first). Keep the entries and make nothing fresh, so missingTtlMs
+      // never holds it and the next ensureFresh() reads again.
+      this.readAt = undefined;
+      return;
+    }
     const entries = new Map<string, unknown>();
     if (node) for (const key of Object.keys(node)) if (node[key] !== null && node[key] !== undefined) entries.set(key, node[key]);
     this.entries = entries;

@@ -14,6 +14,10 @@ export interface PreparedWrite {
   readonly body: string;
   /** `body`'s size in UTF-8 bytes. */
   readonly bytes: number;
+  /** Top-level keys the write sets to a value (the node has them once it lands). */
+  readonly liveKeys: number;
+  /** Top-level keys the write tombstones (`null`). */
+  readonly tombstones: number;
 }
 
 /**
@@ -47,5 +51,11 @@ export function serialise(soul: string, data: GunNode, op: Operation, maxBodyLen
       field: 'node',
     });
   }
-  return { soul, body, bytes };
+  let tombstones = 0;
+  let keys = 0;
+  for (const key in data) {
+    keys++;
+    if (data[key] === null) tombstones++;
+  }
+  return { soul, body, bytes, liveKeys: keys - tombstones, tombstones };
 }

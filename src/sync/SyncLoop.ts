@@ -180,6 +180,7 @@ export class SyncLoop<R = unknown> {
       error: error === undefined ? undefined : describe(error),
       requests: tally.requests,
       misses: tally.misses,
+      ...tally.guard(),
       skipped: totals.skipped,
       failures: totals.failures,
       retries: tally.retries,

@@ -24,6 +24,16 @@ export interface CycleReport<R = unknown> {
   requests: number;
   /** Reads the relay answered "Not found". */
   misses: number;
+  /** Read answers not believed at once (a miss or a short node of a soul expected present); see `stats()`. */
+  suspectReads: number;
+  /** Of `suspectReads`, nodes with fewer keys than expected. */
+  shortNodes: number;
+  /** Reads sent again after a suspect answer. */
+  rereads: number;
+  /** Suspect misses every re-read agreed with. */
+  confirmedMisses: number;
+  /** Suspect short nodes every re-read agreed with. */
+  confirmedShortNodes: number;
   /** Calls answered `skipped` by the failure ledger (no request). */
   skipped: number;
   /** Calls that failed. */

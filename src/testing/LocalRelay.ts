@@ -318,13 +318,14 @@ class LocalRelayServer implements LocalRelay {
         if ('status' in fault) return send(fault.status, fault.body ?? { error: 'Injected fault' });
         if ('hang' in fault) return; // left open; close() destroys the socket
         if ('reset' in fault) return void req.socket.destroy();
-        if (!(await this.timers.sleep(fault.delayMs))) return;
+        if ('delayMs' in fault && !(await this.timers.sleep(fault.delayMs))) return;
       }
 
       if (method === 'OPTIONS') return send(200);
       if (put?.json === false) return send(400, { error: 'Invalid JSON' });
       if (put?.json) return await this.put(put.value, send);
-      if (method === 'GET' && path === '/get') return await this.get(query.get('soul'), send);
+      const keep = fault && 'partialKeys' in fault ? fault.partialKeys : undefined;
+      if (method === 'GET' && path === '/get') return await this.get(query.get('soul'), send, keep);
       if (method === 'GET' && path === '/list') return this.list(query, send);
       if (method === 'GET' && path === '/peers/status') {
         return send(200, { success: true, peers: [], connected: 0, local: true });
@@ -349,12 +350,17 @@ class LocalRelayServer implements LocalRelay {
     send(200, soul === undefined || soul === '' ? { success: true } : { success: true, soul });
   }
 
-  private async get(soul: string | null, send: (status: number, body?: unknown) => void): Promise<void> {
+  private async get(soul: string | null, send: (status: number, body?: unknown) => void, keep?: number): Promise<void> {
     if (!soul) return send(400, { error: 'Soul parameter required' });
     const started = Date.now();
     const node = await this.host.get(soul, this.missWaitMs);
     if (this.closing) return;
     const view = present(node ?? undefined);
+    if (view.state === 'live' && keep !== undefined) {
+      // An injected partial node: the first `keep` keys; none left is the relay's quick 404.
+      const kept = Object.entries(view.data).slice(0, Math.max(0, keep));
+      return kept.length > 0 ? send(200, { success: true, data: Object.fromEntries(kept) }) : send(404, { error: 'Not found' });
+    }
     if (view.state === 'live') return send(200, { success: true, data: view.data });
     if (view.state === 'tombstoned') return send(404, { error: 'Not found' });
     // Never written: production waits for peers before giving up, always the full wait.

@@ -1,6 +1,8 @@
 /**
  * What a poisoned soul does to the local relay: answer a fixed status/body, never answer, reset
- * the connection, or answer normally after a delay.
+ * the connection, answer normally after a delay, or answer part of the node. The production
+ * relay's misreads of a freshly written node are reproduced with `{ status: 404, body: { error:
+ * 'Not found' }, path: '/get', times: n }` (a quick false 404) and `{ partialKeys: k, times: n }`.
  */
 export type RelayFaultBehaviour =
   | {
@@ -20,6 +22,13 @@ export type RelayFaultBehaviour =
   | {
       /** Wait this long, then handle the request normally. */
       delayMs: number;
+    }
+  | {
+      /**
+       * A `GET /get` answers only the first `partialKeys` live keys of the node, in gun's order
+       * (200 while at least one is left, else the relay's quick 404); other requests are handled normally.
+       */
+      partialKeys: number;
     };
 
 /**

@@ -10,6 +10,7 @@
  */
 import diagnostics_channel from 'node:diagnostics_channel';
 import type { Operation } from '../errors.js';
+import type { SuspectReadEvent } from '../events.js';
 import type { CycleReport } from '../sync/report.js';
 
 /** Channel names. */
@@ -20,6 +21,8 @@ export const TRACING_CHANNELS = {
   attempt: 'gun-relay-client:attempt',
   /** One per `SyncLoop` cycle. Payload {@link CycleTrace}. */
   cycle: 'gun-relay-client:cycle',
+  /** One per re-read of a suspect answer (option `readGuard`): the pause and the read. Payload {@link RereadTrace}. */
+  reread: 'gun-relay-client:reread',
 } as const;
 
 /** The cycle a call was made through, if any. */
@@ -76,12 +79,28 @@ export interface CycleTrace {
   error?: unknown;
 }
 
+/**
+ * Payload of `gun-relay-client:reread`. Published at `start` with why the answer was suspect (the
+ * fields of the `suspectRead` event that announced it, `relay` being the one that answered it); at
+ * `asyncEnd` `result` holds what the re-read answered (`keys`: its live keys, `found`: false for
+ * a miss), or `error` what it failed with (also published on `error`).
+ */
+export interface RereadTrace extends Pick<SuspectReadEvent, 'op' | 'soul' | 'relay' | 'reason' | 'keys' | 'expectedKeys' | 'delayMs'> {
+  /** 1 for the first re-read of the call. */
+  attempt: number;
+  result?: { found: boolean; keys: number; relay: string };
+  error?: unknown;
+}
+
 /** @internal */
 export const callChannel = diagnostics_channel.tracingChannel<unknown, CallTrace>(TRACING_CHANNELS.call);
 /** @internal */
 export const attemptChannel = diagnostics_channel.tracingChannel<unknown, AttemptTrace>(TRACING_CHANNELS.attempt);
 /** @internal */
 export const cycleChannel = diagnostics_channel.tracingChannel<unknown, CycleTrace>(TRACING_CHANNELS.cycle);
+
+/** @internal */
+export const rereadChannel = diagnostics_channel.tracingChannel<unknown, RereadTrace>(TRACING_CHANNELS.reread);
 
 /** @internal True when anyone subscribes to any part of `channel`. */
 export function isTraced(channel: diagnostics_channel.TracingChannel<unknown, object>): boolean {
