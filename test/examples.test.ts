@@ -30,14 +30,15 @@ describe('examples', () => {
     assert.match(out, /failed 3x then skipped 10x; stats events: 1/);
   });
 
-  it('oip-sync-demo.ts (npm run demo), 60 records: three cycles through the OIP proxy, refused souls skipped from cycle 2, exact local state', async () => {
+  it('oip-sync-demo.ts (npm run demo), 60 records: three OipSyncWorker cycles through the OIP proxy, refused souls skipped from cycle 2, exact local state', async () => {
     const out = await example('oip-sync-demo.ts', { OIP_DEMO_RECORDS: '60' });
     assert.match(out, /peer seeded: 60 records over 8 of 37 record types, 3 deleted; 4 souls the local relay refuses/);
     assert.match(out, /\| 1 \| ok \| [\d.]+ s \| \d+ \| \d+ \| 0 \| 53 \| 0 \|/);
     assert.match(out, /\| 2 \| ok \| [\d.]+ s \| \d+ \| 0 \| 4 \| 20 \| 10 \|/);
     assert.match(out, /\| 3 \| ok \| [\d.]+ s \| \d+ \| 0 \| 4 \| 0 \| 0 \|/);
-    assert.match(out, /stats event: 5 puts skipped by the ledger so far \(no request\), 4 souls quarantined/);
-    assert.match(out, /requests: (\d+) in cycles, \1 by the two clients/);
+    assert.match(out, /cycle 1 ok in [\d.]+ s: \d+ requests \(\d+ misses\), \d+ listed, 53 copied, 0 skipped by the ledger \(no request\), 4 refused/);
+    assert.match(out, /worker\.quarantined\(\): 4 souls \(put SOUL_REJECTED\)/);
+    assert.match(out, /requests: (\d+) in cycles, \1 seen by the proxy and the local relay/);
     assert.match(out, /OK: the local relay holds exactly the 63 expected records; 4 refused souls skipped from cycle 2 on/);
   });
 

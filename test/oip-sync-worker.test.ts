@@ -3,13 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import { GunRelayClient, ManualClock, isGunRelayError } from '../src/index.js';
 import { DeletionRegistry, IndexSnapshot, OIP_RECORD_TYPES, OipSyncWorker, registryIndexSoul, toDid, type OipCopiedEvent, type OipDeletedEvent, type OipHookFailedEvent } from '../src/oip/index.js';
 import { startLocalRelays, startOipProxy, type LocalRelay, type LocalRelayGroup, type OipProxy } from '../src/testing/index.js';
-import { PUBLISHER, deleteOnPeer, publish } from './helpers/oipPeer.js';
+import { PUBLISHER, deleteOnPeer, publish, type PeerState } from '../examples/lib/oipFixture.js';
 
 const TYPES = OIP_RECORD_TYPES.slice(0, 8);
 const WRITTEN = TYPES.slice(0, 4);
 const soulOf = (n: number): string => `${PUBLISHER}:${WRITTEN[n % 4]}_${n}`;
 const titleOf = async (client: GunRelayClient, soul: string): Promise<unknown> => ((await client.getRecord(soul))?.data as { basic?: { name?: string } } | null)?.basic?.name;
-const seed = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ type: WRITTEN[(from + i) % 4]!, n: from + i }));
 
 describe('OipSyncWorker options', () => {
   const bad: Array<[string, unknown, RegExp]> = [
@@ -55,6 +54,7 @@ describe('OipSyncWorker against the real gun: a peer behind the OIP proxy, delet
   const deleted: OipDeletedEvent[] = [];
   const hookFailures: OipHookFailedEvent[] = [];
   let worker: OipSyncWorker;
+  const state: PeerState = { records: new Map(), deleted: new Set() };
 
   before(async () => {
     group = await startLocalRelays(2, { putDelayMs: 0, missWaitMs: 200, writeBatchMs: 20 });
@@ -62,8 +62,8 @@ describe('OipSyncWorker against the real gun: a peer behind the OIP proxy, delet
     proxy = await startOipProxy({ target: peerRelay.url });
     seeder = new GunRelayClient({ baseUrl: peerRelay.url });
     check = new GunRelayClient({ baseUrl: local.url });
-    await publish(seeder, seed(0, 16));
-    await deleteOnPeer(seeder, [soulOf(3)]);
+    await publish(seeder, state, 16, WRITTEN.length);
+    await deleteOnPeer(seeder, state, [soulOf(3)]);
     local.fault(soulOf(5), { status: 500, body: { error: 'Data at root of graph must be a node (an object).' }, path: '/put' });
     worker = new OipSyncWorker({
       peers: [proxy.url],
@@ -124,8 +124,8 @@ describe('OipSyncWorker against the real gun: a peer behind the OIP proxy, delet
   });
 
   it('cycle 2: deletions applied and handed to onDeleted; refused and hook-failed souls skipped without a request', async () => {
-    await publish(seeder, [{ type: 'basic', n: 16 }]);
-    await deleteOnPeer(seeder, [soulOf(0), soulOf(4)]);
+    await publish(seeder, state, 1, 1); // basic_16
+    await deleteOnPeer(seeder, state, [soulOf(0), soulOf(4)]);
     await clock.advance(300_000);
     const before = local.requestCount;
     const report = await worker.runOnce();

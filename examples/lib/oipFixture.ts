@@ -4,18 +4,10 @@
  * index and the node registry, a deletion registry, and a few souls the local relay will refuse.
  */
 import type { GunRelayClient } from 'gun-relay-client';
-import { DeletionRegistry, indexAdd, registryIndexSoul, registryNodeSoul, toDid } from 'gun-relay-client/oip';
-import { eachLimit } from '../oip-sync-worker.js';
+import { DeletionRegistry, OIP_RECORD_TYPES, indexAdd, registryIndexSoul, registryNodeSoul, toDid } from 'gun-relay-client/oip';
 
-/** The indexer's record templates: ~37 types, each with a registry index a sync cycle may read. */
-export const RECORD_TYPES = [
-  'post', 'image', 'video', 'audio', 'text', 'recipe', 'workout', 'exercise', 'nutritionalInfo',
-  'creatorRegistration', 'organization', 'conversationSession', 'media', 'basic', 'accessControl',
-  'podcast', 'podcastShow', 'podcastEpisode', 'modelProvider', 'shoppingList', 'mealPlan',
-  'workoutSchedule', 'userFitnessProfile', 'fitnessEquipment', 'jfkFilesDocument',
-  'jfkFilesPageOfDocument', 'note', 'person', 'place', 'project', 'task', 'event', 'product',
-  'review', 'comment', 'bookmark', 'playlist',
-] as const;
+/** The indexer's record types (37), each with a registry index a sync cycle may read. */
+export const RECORD_TYPES = OIP_RECORD_TYPES;
 
 /** The publisher of the seeded records (12 hex chars, as `publisherHash` gives). */
 export const PUBLISHER = '647f79c2a338';
@@ -72,4 +64,13 @@ export async function deleteOnPeer(peer: GunRelayClient, state: PeerState, souls
 /** The records a local relay should hold after syncing from the peer: published, not deleted, not refused. */
 export function expectedRecords(state: PeerState, refused: ReadonlySet<string>): Map<string, { type: string; title: string }> {
   return new Map([...state.records].filter(([soul]) => !state.deleted.has(soul) && !refused.has(soul)));
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time. */
+export async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -237,6 +237,7 @@ export class OipSyncWorker {
       requests: report.requests,
       indexReads: tally.indexReads,
       misses: report.misses,
+      failures: report.failures,
       retries: report.retries,
       skippedCalls: report.skipped,
       peers: tally.peers,

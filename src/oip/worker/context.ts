@@ -15,6 +15,8 @@ export class PeerSide {
   /** The peer's type indexes, read once and kept (a found one is read every cycle). */
   readonly indexes = new Map<string, IndexSnapshot>();
   readonly deletions: DeletionRegistry;
+  /** Souls its indexes list that it did not have when read: clock time each is read again. */
+  readonly absentUntil = new Map<string, number>();
 
   constructor(
     readonly client: GunRelayClient,

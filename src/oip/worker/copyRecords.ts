@@ -28,6 +28,7 @@ function candidatesOf(ctx: CycleContext, peer: PeerSide, claimed: Set<string>): 
   const { caches, options, tally } = ctx;
   const p = peer.position;
   const candidates: Candidate[] = [];
+  const now = options.clock.now();
   for (const type of options.recordTypes) {
     if (!peer.has(type) || ctx.localUnreadable.has(type)) continue;
     const report = tally.type(p, type);
@@ -39,6 +40,7 @@ function candidatesOf(ctx: CycleContext, peer: PeerSide, claimed: Set<string>): 
       else if (caches.localDeletions.isDeleted(soul)) tally.skip(p, type, soul, 'deletedLocally');
       else if (ctx.local.isQuarantined('put', soul)) tally.skip(p, type, soul, 'quarantined');
       else if (options.onCopied && ctx.local.isQuarantined('onCopied', soul)) tally.skip(p, type, soul, 'hookQuarantined');
+      else if ((peer.absentUntil.get(soul) ?? -Infinity) > now) tally.skip(p, type, soul, 'absent');
       else {
         claimed.add(soul);
         candidates.push({ type, soul });
@@ -77,7 +79,12 @@ async function copyOne(ctx: CycleContext, peer: PeerSide, type: string, soul: st
     }
     return;
   }
-  if (record === null) return tally.skip(p, type, soul, 'absent');
+  if (record === null) {
+    // Listed but not there (each read of a missing soul costs its relay 3 s): not read again for a while.
+    peer.absentUntil.set(soul, options.clock.now() + options.snapshots.missingTtlMs);
+    return tally.skip(p, type, soul, 'absent');
+  }
+  peer.absentUntil.delete(soul);
   const meta = record.meta;
   if (!meta || '#' in meta) return tally.skip(p, type, soul, 'invalid');
 

@@ -75,10 +75,10 @@ export interface OipCycleProblem {
 
 /**
  * What one cycle of an `OipSyncWorker` did: plain data (JSON-serialisable). `number`, `startedAt`,
- * `durationMs`, `outcome`, `error`, `requests` (peers and local relay), `misses` and `retries` are
- * the loop's cycle report's.
+ * `durationMs`, `outcome`, `error`, `requests` (peers and local relay), `misses`, `failures` (calls
+ * that failed) and `retries` are the loop's cycle report's.
  */
-export interface OipSyncCycleReport extends Pick<CycleReport, 'number' | 'startedAt' | 'durationMs' | 'outcome' | 'error' | 'requests' | 'misses' | 'retries'> {
+export interface OipSyncCycleReport extends Pick<CycleReport, 'number' | 'startedAt' | 'durationMs' | 'outcome' | 'error' | 'requests' | 'misses' | 'failures' | 'retries'> {
   /** Of them, index reads (peer and local type indexes, deletion indexes). */
   indexReads: number;
   /** Calls answered from a failure ledger without a request. */

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type * as Sdk from '../../../src/index.js';
 import type * as SdkTesting from '../../../src/testing/index.js';
+import type * as SdkOip from '../../../src/oip/index.js';
 
 const root = new URL('../../../', import.meta.url);
 const entry = new URL('dist/index.js', root);
@@ -18,6 +19,7 @@ if (!existsSync(entry) || !existsSync(testingEntry)) {
 
 export const sdk = (await import(entry.href)) as typeof Sdk;
 export const sdkTesting = (await import(testingEntry.href)) as typeof SdkTesting;
+export const sdkOip = (await import(new URL('dist/oip/index.js', root).href)) as typeof SdkOip;
 
 /** Source files newer than the build, if any (a stale dist/ would benchmark old code). */
 export function staleSources(): string[] {

@@ -4,16 +4,15 @@
  * through the loopback OIP proxy; it holds records over `typesWritten` of `types` record types,
  * some deleted. Two local relays receive the copies: one from the legacy cycle (the indexer's
  * code as written today, `lib/legacyCycle.ts`), one from the SDK worker
- * (`examples/oip-sync-worker.ts`). Both run as `SyncLoop` cycles, alternating L1 S1 L2 S2, so the
+ * (`OipSyncWorker`). Both run as `SyncLoop` cycles, alternating L1 S1 L2 S2, so the
  * loop counts their requests. Reports wall time, requests and heap (after GC) per cycle, and the
  * records each side holds afterwards.
  */
 import type { Cycle, CycleReport } from '../../../src/index.js';
 import { IndexSnapshot, registryIndexSoul } from '../../../src/oip/index.js';
-import { createOipSyncWorker } from '../../../examples/oip-sync-worker.js';
 import { RECORD_TYPES, deleteOnPeer, expectedRecords, publish, type PeerState } from '../../../examples/lib/oipFixture.js';
 import { legacyCycle } from '../lib/legacyCycle.js';
-import { sdk, sdkTesting } from '../lib/sdk.js';
+import { sdk, sdkOip, sdkTesting } from '../lib/sdk.js';
 
 export interface CycleParams {
   /** Record types a cycle syncs (the first `types` of the indexer's 37). */
@@ -42,9 +41,9 @@ export async function run(p: CycleParams) {
     seeder: new sdk.GunRelayClient({ baseUrl: peerRelay.url }),
     legacyPeer: new sdk.GunRelayClient({ baseUrl: proxy.url, retry: false }),
     legacyLocal: new sdk.GunRelayClient({ baseUrl: legacyRelay.url, retry: false }),
-    sdkPeer: new sdk.GunRelayClient({ baseUrl: [{ url: proxy.url, kind: 'oip-proxy' }], missCache: { ttlMs: 10 * 60_000 } }),
     sdkLocal: new sdk.GunRelayClient({ baseUrl: sdkRelay.url }),
   };
+  const worker = new sdkOip.OipSyncWorker({ peers: [proxy.url], local: sdkRelay.url, nodeId: 'sdk-node', recordTypes: types, cycleTimeoutMs: 30 * 60_000 });
   try {
     const state: PeerState = { records: new Map(), deleted: new Set() };
     const souls = await publish(clients.seeder, state, p.records, p.typesWritten);
@@ -53,20 +52,18 @@ export async function run(p: CycleParams) {
     const loop = <R>(name: string, client: typeof clients.sdkLocal, run: (cycle: Cycle) => Promise<R>) =>
       new sdk.SyncLoop<R>({ name, client, intervalMs: 15 * 60_000, cycleTimeoutMs: 30 * 60_000, run });
     const legacy = loop('legacy', clients.legacyLocal, legacyCycle(clients.legacyPeer, 'legacy-node', types));
-    const worker = createOipSyncWorker({ peer: clients.sdkPeer, local: clients.sdkLocal, nodeId: 'sdk-node', recordTypes: types });
-    const modern = loop('sdk', clients.sdkLocal, worker.run);
 
     const sides: Record<'legacy' | 'sdk', Side> = { legacy: { cycles: [], held: 0, expected: 0 }, sdk: { cycles: [], held: 0, expected: 0 } };
-    const measure = async (side: 'legacy' | 'sdk', report: Promise<CycleReport<{ copied: number }>>) => {
+    type Measured = Pick<CycleReport, 'number' | 'outcome' | 'error' | 'durationMs' | 'requests' | 'misses'> & { failures: number; copied: number };
+    const measure = async (side: 'legacy' | 'sdk', report: Promise<Measured>) => {
       const r = await report;
       if (r.outcome !== 'ok') throw new Error(`${side} cycle ${r.number}: ${r.outcome} ${r.error?.message ?? ''}`);
       (globalThis as { gc?: () => void }).gc?.();
-      const failures = r.byOperation.get.failures;
-      sides[side].cycles.push({ number: r.number, durationMs: r.durationMs, requests: r.requests, misses: r.misses, failures, heapUsedBytes: process.memoryUsage().heapUsed, copied: r.result?.copied ?? 0 });
+      sides[side].cycles.push({ number: r.number, durationMs: r.durationMs, requests: r.requests, misses: r.misses, failures: r.failures, heapUsedBytes: process.memoryUsage().heapUsed, copied: r.copied });
     };
     for (let c = 0; c < 2; c++) {
-      await measure('legacy', legacy.trigger());
-      await measure('sdk', modern.trigger());
+      await measure('legacy', legacy.trigger().then((r) => ({ ...r, failures: r.byOperation.get.failures, copied: r.result?.copied ?? 0 })));
+      await measure('sdk', worker.runOnce().then((r) => ({ ...r, copied: r.totals.copied })));
     }
 
     // Both local relays must now hold the same records: the expected ones, each in its type index.
@@ -82,6 +79,7 @@ export async function run(p: CycleParams) {
     }
     return { ...p, sides };
   } finally {
+    await worker.close();
     for (const c of Object.values(clients)) c.close();
     await proxy.close();
     await group.close();
