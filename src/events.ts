@@ -55,6 +55,8 @@ export interface StatsSnapshot extends OperationCounters {
   confirmedMisses: number;
   /** Suspect short nodes every re-read agreed with: the call answered the largest of them. */
   confirmedShortNodes: number;
+  /** Gets made through a sync cycle's client answered from that cycle's earlier read of the soul, without a request. */
+  cycleReadHits: number;
   /** Response body bytes received. */
   bytesIn: number;
   /** Request body bytes sent (every attempt). */

@@ -36,6 +36,8 @@ export class Counters {
   confirmedMisses = 0;
   /** Suspect short nodes the re-reads agreed with. */
   confirmedShortNodes = 0;
+  /** Gets answered from their sync cycle's earlier read of the soul, without a request. */
+  cycleReadHits = 0;
   /** Skips over every operation (the client's counter feeds the `skip` event and `statsEvery`). */
   skippedTotal = 0;
 
@@ -89,4 +91,6 @@ export interface CallScope {
   readonly signal: AbortSignal;
   /** Names the cycle in traces. */
   readonly cycle: { readonly name: string; readonly number: number };
+  /** What the cycle read through each client (by the client's reader), closed when it ends. */
+  readonly reads: Map<object, { close(): void }>;
 }

@@ -32,6 +32,7 @@ import { runBatch, type BatchOptions, type BatchOutcome } from '../batch/runBatc
 import { traceCall } from '../tracing/channels.js';
 import { MissCache } from '../reads/MissCache.js';
 import { ReadGuard } from '../reads/ReadGuard.js';
+import type { CycleReads } from '../reads/CycleReads.js';
 import { decodeRead, NodeReader, type ReadAnswer, type ReadRequest } from '../reads/NodeReader.js';
 import type { PoolResponse } from './RelayPool.js';
 
@@ -447,11 +448,22 @@ export class GunRelayClient {
       send: (request) => this.sendRead(request, tallies, deadlineAt, limits),
       cacheHit: () => tallies.forEach((t) => t.missCacheHits++),
       coalesced: () => tallies.forEach((t) => t.coalescedReads++),
+      cycle: this.cycleReads(),
+      cycleHit: () => tallies.forEach((t) => t.cycleReadHits++),
       suspect: (event) => {
         for (const t of tallies) t.suspect(event.reason, event.action);
         this.events.emit('suspectRead', event);
       },
     });
+  }
+
+  /** What this call's sync cycle has read through this client (`undefined` outside a cycle). */
+  private cycleReads(): CycleReads | undefined {
+    const reads = this.scope?.reads;
+    if (!reads) return undefined;
+    let mine = reads.get(this.reader) as CycleReads | undefined;
+    if (!mine) reads.set(this.reader, (mine = this.reader.cycleReads(this.options.maxContentLength)));
+    return mine;
   }
 
   /** Sends one `GET /get` (the reader may share it among callers). */
@@ -540,6 +552,7 @@ export class GunRelayClient {
       misses: this.counters.misses,
       missCacheHits: this.counters.missCacheHits,
       coalescedReads: this.counters.coalescedReads,
+      cycleReadHits: this.counters.cycleReadHits,
       ...this.counters.guard(),
       bytesIn: this.counters.bytesIn,
       bytesOut: this.counters.bytesOut,

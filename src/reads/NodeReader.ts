@@ -5,6 +5,7 @@ import type { SuspectReadEvent } from '../events.js';
 import { isTraced, rereadChannel, type RereadTrace } from '../tracing/channels.js';
 import type { MissCache } from './MissCache.js';
 import { ReadCoalescer } from './ReadCoalescer.js';
+import { CycleReads, isKeyOfSoul } from './CycleReads.js';
 import { liveKeyCount, type ReadGuard, type Suspicion } from './ReadGuard.js';
 
 const SEP = '\u0000';
@@ -60,6 +61,16 @@ export interface ReadIo {
   suspect(event: SuspectReadEvent): void;
   /** The call's own limits (deadline, retries) when it has any: only reads with the same limits share a request. */
   limits?: string | undefined;
+  /** The sync cycle's reads through this reader, when the call came through a cycle's client. */
+  cycle?: CycleReads | undefined;
+  /** Counts a get answered from its cycle's earlier read of the soul. */
+  cycleHit?(): void;
+}
+
+/** One read on the wire: the answer decoded for this caller, and the response it came from. */
+interface Read {
+  answer: ReadAnswer;
+  response: PoolResponse;
 }
 
 /**
@@ -71,6 +82,8 @@ export interface ReadIo {
  */
 export class NodeReader {
   private readonly coalescer = new ReadCoalescer<PoolResponse>();
+  /** The open sync cycles' reads: a write forgets what they read of its soul. */
+  private readonly cycles = new Set<CycleReads>();
 
   constructor(private readonly parts: NodeReaderParts) {}
 
@@ -79,19 +92,36 @@ export class NodeReader {
     const { parts } = this;
     const guard = parts.guard;
     const cache = op === 'get' ? parts.missCache : undefined;
+    const cycle = op === 'get' ? io.cycle : undefined;
     const relay = parts.target(pin, op, soul);
+    const cycleKey = pin === undefined ? '' : relay;
+    const kept = cycle?.get(cycleKey, soul);
+    if (kept) {
+      io.cycleHit?.();
+      return parts.decode(soul, op, kept);
+    }
     if (cache?.has(relay, soul) && !guard?.expects(relay, soul)) {
       io.cacheHit();
       return { node: null, relay };
     }
     const token = cache?.begin() ?? 0;
     const since = guard?.begin() ?? 0;
-    let answer = await this.send(soul, op, pin, signal, io);
-    const suspicion = guard?.judge(answer.relay, soul, answer.node, since);
-    if (guard && suspicion) answer = await this.reread(guard, soul, op, pin, signal, io, answer, suspicion);
+    const cycleToken = cycle?.begin() ?? 0;
+    let read = await this.send(soul, op, pin, signal, io);
+    const suspicion = guard?.judge(read.answer.relay, soul, read.answer.node, since);
+    if (guard && suspicion) read = await this.reread(guard, soul, op, pin, signal, io, read, suspicion);
+    const { answer } = read;
     guard?.settled(answer.relay, soul, answer.node);
     if (answer.node === null && !guard?.expects(answer.relay, soul)) cache?.remember(answer.relay, soul, token);
+    cycle?.set(cycleKey, soul, read.response, cycleToken);
     return answer;
+  }
+
+  /** A new record of what one sync cycle reads through this reader; `close()` it when the cycle ends. */
+  cycleReads(maxChars: number): CycleReads {
+    const reads = new CycleReads(maxChars, (r) => this.cycles.delete(r));
+    this.cycles.add(reads);
+    return reads;
   }
 
   /**
@@ -108,15 +138,15 @@ export class NodeReader {
    */
   written(soul: string): void {
     this.parts.missCache?.written(soul);
-    const suffix = SEP + soul;
-    if (this.coalescer.size > 0) this.coalescer.detach((key) => key.endsWith(suffix) && key.indexOf(SEP) === key.length - suffix.length);
+    for (const cycle of this.cycles) cycle.forget(soul);
+    if (this.coalescer.size > 0) this.coalescer.detach((key) => isKeyOfSoul(key, soul));
   }
 
 
   /** One read on the wire, shared with identical gets in flight (a delete's read is never shared). */
-  private async send(soul: string, op: Operation, pin: string | undefined, signal: AbortSignal | undefined, io: ReadIo): Promise<ReadAnswer> {
+  private async send(soul: string, op: Operation, pin: string | undefined, signal: AbortSignal | undefined, io: ReadIo): Promise<Read> {
     const { parts } = this;
-    if (op !== 'get' || !parts.coalesce) return parts.decode(soul, op, await io.send({ soul, op, relay: pin, signal }));
+    if (op !== 'get' || !parts.coalesce) return decoded(parts, soul, op, await io.send({ soul, op, relay: pin, signal }));
     const relay = parts.target(pin, op, soul);
     const joinedBefore = this.coalescer.joined;
     const shared = this.coalescer.run(
@@ -126,7 +156,7 @@ export class NodeReader {
       () => new GunRelayError('ABORTED', `${op}: aborted`, { op, soul }),
     );
     if (this.coalescer.joined > joinedBefore) io.coalesced();
-    return parts.decode(soul, op, await shared);
+    return decoded(parts, soul, op, await shared);
   }
 
   /**
@@ -141,17 +171,17 @@ export class NodeReader {
     pin: string | undefined,
     signal: AbortSignal | undefined,
     io: ReadIo,
-    first: ReadAnswer,
+    first: Read,
     suspicion: Suspicion,
-  ): Promise<ReadAnswer> {
+  ): Promise<Read> {
     const { rereads, rereadDelayMs, clock } = guard.options;
     let best = first;
-    let bestKeys = liveKeyCount(first.node);
-    let suspect = first;
+    let bestKeys = liveKeyCount(first.answer.node);
+    let suspect = first.answer;
     let why = suspicion;
     for (let attempt = 1; attempt <= rereads; attempt++) {
       io.suspect({ op, soul, relay: suspect.relay, ...why, attempt: attempt - 1, action: 'reread', delayMs: rereadDelayMs });
-      const again = async (): Promise<ReadAnswer> => {
+      const again = async (): Promise<Read> => {
         await clock.sleep(rereadDelayMs, signal).catch((reason: unknown) => {
           throw reason instanceof GunRelayError ? reason : new GunRelayError('ABORTED', `${op}: aborted`, { op, soul });
         });
@@ -161,26 +191,32 @@ export class NodeReader {
         ? { op, soul, relay: suspect.relay, ...why, attempt, delayMs: rereadDelayMs }
         : undefined;
       const since = guard.begin();
-      let answer: ReadAnswer;
+      let read: Read | undefined;
       if (trace) {
         // The trace's `result` is what the traced promise resolves with: a summary, not the node.
-        await rereadChannel.tracePromise(async () => summary((answer = await again())), trace);
+        await rereadChannel.tracePromise(async () => summary((read = await again()).answer), trace);
       }
-      answer ??= await again();
+      read ??= await again();
+      const { answer } = read;
       const keys = liveKeyCount(answer.node);
-      if (keys > bestKeys || (best.node === null && answer.node !== null)) {
-        best = answer;
+      if (keys > bestKeys || (best.answer.node === null && answer.node !== null)) {
+        best = read;
         bestKeys = keys;
       }
       const next = guard.judge(answer.relay, soul, answer.node, since);
-      if (!next) return answer;
+      if (!next) return read;
       suspect = answer;
       why = next;
     }
-    const final = guard.judge(best.relay, soul, best.node, Number.POSITIVE_INFINITY) ?? why;
-    io.suspect({ op, soul, relay: best.relay, ...final, attempt: rereads, action: 'confirmed', delayMs: 0 });
+    const final = guard.judge(best.answer.relay, soul, best.answer.node, Number.POSITIVE_INFINITY) ?? why;
+    io.suspect({ op, soul, relay: best.answer.relay, ...final, attempt: rereads, action: 'confirmed', delayMs: 0 });
     return best;
   }
+}
+
+/** Decodes `response` into the caller's own answer, keeping the response it came from. */
+function decoded(parts: NodeReaderParts, soul: string, op: Operation, response: PoolResponse): Read {
+  return { answer: parts.decode(soul, op, response), response };
 }
 
 /** What a re-read answered, as its trace's `result`. */

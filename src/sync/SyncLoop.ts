@@ -143,6 +143,7 @@ export class SyncLoop<R = unknown> {
     };
     this.abortRunning = abort;
     const tally = new Counters();
+    const reads = new Map<object, { close(): void }>();
     this.events.emit('cycleStart', { name, number, startedAt });
 
     const lease = this.options.lease ? new CycleLease(this.options, abort) : undefined;
@@ -155,7 +156,7 @@ export class SyncLoop<R = unknown> {
       if (lease && !(await untilAborted(lease.acquire(), controller.signal))) {
         outcome = 'leaseUnavailable';
       } else {
-        const scope = { tally, signal: controller.signal, cycle: { name, number } };
+        const scope = { tally, signal: controller.signal, cycle: { name, number }, reads };
         const cycle: Cycle = { signal: controller.signal, client: cycleView(this.options.client, scope), view: (client) => cycleView(client, scope), number, startedAt };
         result = await untilAborted(invoke(this.options.run, cycle), controller.signal);
       }
@@ -167,6 +168,7 @@ export class SyncLoop<R = unknown> {
       timeout.cancel();
       // Ends whatever the cycle left in flight, and refuses further calls through its view.
       abort(new CycleAbort('stopped', `${name}: cycle ${number} is over`));
+      for (const r of reads.values()) r.close();
       await lease?.release();
     }
 
@@ -181,6 +183,7 @@ export class SyncLoop<R = unknown> {
       requests: tally.requests,
       misses: tally.misses,
       ...tally.guard(),
+      cycleReadHits: tally.cycleReadHits,
       skipped: totals.skipped,
       failures: totals.failures,
       retries: tally.retries,

@@ -34,6 +34,8 @@ export interface CycleReport<R = unknown> {
   confirmedMisses: number;
   /** Suspect short nodes every re-read agreed with. */
   confirmedShortNodes: number;
+  /** Gets answered from this cycle's earlier read of the same soul (no request): each soul is read once per cycle. */
+  cycleReadHits: number;
   /** Calls answered `skipped` by the failure ledger (no request). */
   skipped: number;
   /** Calls that failed. */
