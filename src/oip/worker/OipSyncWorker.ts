@@ -204,6 +204,7 @@ export class OipSyncWorker {
       peers: this.caches.peers.map((p) => cycle.view(p.client)),
       peerErrors: new Map(),
       localUnreadable: new Set(),
+      rereadBudget: 0,
     };
     if (!this.announced) {
       // A written soul is the local relay's evidence that it accepts writes: a refusal of a record

@@ -17,6 +17,8 @@ export class PeerSide {
   readonly deletions: DeletionRegistry;
   /** Souls its indexes list that it did not have when read: clock time each is read again. */
   readonly absentUntil = new Map<string, number>();
+  /** True when the last read of its deletion index found entries (a peer that never deleted has none). */
+  deletionsFound = false;
 
   constructor(
     readonly client: GunRelayClient,
@@ -77,6 +79,8 @@ export interface CycleContext {
   readonly peerErrors: Map<number, unknown>;
   /** Types whose local index could not be read this cycle (nothing of them is copied). */
   readonly localUnreadable: Set<string>;
+  /** Re-reads this cycle may still send (index re-reads spent first, then re-reads of records a peer lacked). */
+  rereadBudget: number;
 }
 
 /** True for an error that is the relay's (or the transport's), not one soul's. */

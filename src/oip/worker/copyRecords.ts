@@ -40,8 +40,9 @@ function candidatesOf(ctx: CycleContext, peer: PeerSide, claimed: Set<string>): 
       else if (caches.localDeletions.isDeleted(soul)) tally.skip(p, type, soul, 'deletedLocally');
       else if (ctx.local.isQuarantined('put', soul)) tally.skip(p, type, soul, 'quarantined');
       else if (options.onCopied && ctx.local.isQuarantined('onCopied', soul)) tally.skip(p, type, soul, 'hookQuarantined');
-      else if ((peer.absentUntil.get(soul) ?? -Infinity) > now) tally.skip(p, type, soul, 'absent');
+      else if (peer.absentUntil.has(soul) && (peer.absentUntil.get(soul)! > now || ctx.rereadBudget <= 0)) tally.skip(p, type, soul, 'absent');
       else {
+        if (peer.absentUntil.has(soul)) ctx.rereadBudget--;
         claimed.add(soul);
         candidates.push({ type, soul });
       }

@@ -12,9 +12,10 @@ export const LOCAL_DELETIONS = '(deletions)';
 
 /**
  * Reads the indexes this cycle needs, all of a batch at once (a never-written index costs its
- * relay 3 s: a batch pays that once, not once per index). Every cycle: each peer's deletion index
- * and the type indexes it has. First reads: any index never read. Re-reads of cached indexes
- * (a peer's missing ones, the local ones) when due, within the cycle's budget, overdue longest first.
+ * relay 3 s: a batch pays that once, not once per index). Every cycle: the indexes each peer has
+ * (type indexes, its deletion index). First reads: any index never read. Re-reads of cached
+ * indexes (a peer's missing ones, the local ones) when due, within the cycle's budget, overdue
+ * longest first; what the budget leaves is `ctx.rereadBudget`.
  */
 export async function readIndexes(ctx: CycleContext): Promise<void> {
   const { caches, options, tally } = ctx;
@@ -30,22 +31,30 @@ export async function readIndexes(ctx: CycleContext): Promise<void> {
 
   for (const peer of caches.peers) {
     const p = peer.position;
-    every.push({
-      key: `peer:${p}:(deletions)`,
-      run: async () => {
+    const deletionsKey = `peer:${p}:(deletions)`;
+    const deletions: PlannedRead = {
+      key: deletionsKey,
+      run: async (position) => {
         if (ctx.peerErrors.has(p)) return;
         tally.indexReads++;
         try {
           await peer.deletions.refresh({ via: ctx.peers[p], signal });
           tally.peers[p]!.deletionsListed = peer.deletions.deleted().length;
-          tally.peers[p]!.deletionIndex = tally.peers[p]!.deletionsListed > 0 ? 'found' : 'missing';
+          peer.deletionsFound = tally.peers[p]!.deletionsListed > 0;
+          tally.peers[p]!.deletionIndex = peer.deletionsFound ? 'found' : 'missing';
+          plan.read(deletionsKey, missingTtlMs, position);
         } catch (error) {
           if (signal.aborted) throw error;
           tally.peers[p]!.deletionIndex = 'failed';
           if (isRelayLevel(error)) ctx.peerErrors.set(p, error);
         }
       },
-    });
+    };
+    // A deletion index with entries is read every cycle; one the peer does not have (it never
+    // deleted anything) is re-checked as a missing type index is.
+    if (plan.isNew(deletionsKey)) first.push(deletions);
+    else if (peer.deletionsFound) every.push(deletions);
+    else cached.set(deletionsKey, deletions);
     for (const type of types) {
       const key = `peer:${p}:${type}`;
       const read: PlannedRead = {
@@ -102,12 +111,14 @@ export async function readIndexes(ctx: CycleContext): Promise<void> {
   const fixed = every.length + first.length;
   // At least one re-read per cycle, so no cached index waits forever when the fixed reads fill the budget.
   const chosen = plan.choose(cached.keys(), Math.max(1, budget - fixed)).map((key) => cached.get(key)!);
+  ctx.rereadBudget = Math.max(0, budget - fixed - chosen.length);
   const batch = [...every, ...first, ...chosen];
   await runBatch(ctx, batch, batch.length);
 
   // The local indexes of types a peer has for the first time: read once before copying into them.
   const fresh = types.filter((t) => caches.peers.some((peer) => peer.has(t)) && plan.isNew(`local:${t}`)).map(localRead);
   await runBatch(ctx, fresh, batch.length + fresh.length);
+  ctx.rereadBudget = Math.max(0, ctx.rereadBudget - fresh.length);
 }
 
 async function runBatch(ctx: CycleContext, reads: PlannedRead[], total: number): Promise<void> {
