@@ -33,7 +33,7 @@ async function main(): Promise<number> {
   // The worker: the peer through its OIP proxy (a `/gun-relay` URL), the local relay, the 37 types.
   // GUN's refusal of a record's data does not change between cycles: skip it after the first one.
   const worker = createOipSyncWorker(
-    { GUN_EXTERNAL_PEERS: proxy.url, GUN_RELAY_URL: localRelay.url, GUN_NODE_ID_OVERRIDE: 'local-node-01', GUN_SYNC_INTERVAL: '300000' },
+    { GUN_EXTERNAL_PEERS: proxy.url, GUN_PEERS: localRelay.url, GUN_NODE_ID_OVERRIDE: 'local-node-01', GUN_SYNC_INTERVAL: '300000' },
     { localClientOptions: { failureThreshold: 1 }, cycleTimeoutMs: 120_000 },
   );
   const local = worker.localClient;

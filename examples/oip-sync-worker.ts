@@ -1,11 +1,12 @@
 /**
- * An OIP node's sync worker, configured from the environment the indexer's `GunSyncService`
- * reads: `GUN_EXTERNAL_PEERS` (or `GUN_PEERS`) for the peers, `GUN_SYNC_INTERVAL`,
- * `RECORD_TYPE_INDEX_MODE` with `RECORD_TYPE_INDEX_WHITELIST`/`_BLACKLIST`, `GUN_NODE_ID_OVERRIDE`;
- * `GUN_RELAY_URL` is the local relay. `npm run demo` (`oip-sync-demo.ts`) runs it against two
- * local relays; run alone, it syncs until SIGTERM, one JSON line per cycle:
+ * An OIP node's sync worker, configured from the indexer's environment: `GUN_EXTERNAL_PEERS` for
+ * the peers, `GUN_PEERS` for the local relay (as `helpers/gun.js` reads it), `GUN_SYNC_INTERVAL`,
+ * `RECORD_TYPE_INDEX_MODE` with `RECORD_TYPE_INDEX_WHITELIST`/`_BLACKLIST`, `GUN_NODE_ID_OVERRIDE`.
+ * (`GunSyncService` falls back to `GUN_PEERS` for the peers too, i.e. the node's own relay; this
+ * worker does not.) `npm run demo` (`oip-sync-demo.ts`) runs it against two local relays; run
+ * alone, it syncs until SIGTERM, one JSON line per cycle:
  *
- *   GUN_EXTERNAL_PEERS=https://peer.example/gun-relay GUN_RELAY_URL=http://gun-relay:8765 tsx examples/oip-sync-worker.ts
+ *   GUN_EXTERNAL_PEERS=https://peer.example/gun-relay GUN_PEERS=http://gun-relay:8765 tsx examples/oip-sync-worker.ts
  */
 import { OIP_RECORD_TYPES, OipSyncWorker, type OipSyncWorkerOptions } from 'gun-relay-client/oip';
 
@@ -13,7 +14,7 @@ type Env = Record<string, string | undefined>;
 
 /** The peers as the indexer reads them: `ws://host/gun` becomes `http://host/gun-relay` (the peer's OIP proxy). */
 export function peersFromEnv(env: Env): string[] {
-  const list = (env['GUN_EXTERNAL_PEERS'] || env['GUN_PEERS'] || '').split(',').map((p) => p.trim()).filter(Boolean);
+  const list = (env['GUN_EXTERNAL_PEERS'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
   return list.map((p) => {
     const http = p.replace(/^ws:\/\//, 'http://').replace(/^wss:\/\//, 'https://');
     return http.includes('/gun-relay') ? http : http.replace('/gun', '/gun-relay');
@@ -34,7 +35,7 @@ export function createOipSyncWorker(env: Env, options: Partial<OipSyncWorkerOpti
   const interval = Number(env['GUN_SYNC_INTERVAL']);
   return new OipSyncWorker({
     peers: peersFromEnv(env),
-    local: env['GUN_RELAY_URL'] ?? 'http://gun-relay:8765',
+    local: env['GUN_PEERS']?.split(',')[0]?.trim() || 'http://gun-relay:8765',
     recordTypes: recordTypesFromEnv(env),
     ...(interval > 0 ? { intervalMs: interval } : {}),
     ...(env['GUN_NODE_ID_OVERRIDE'] ? { nodeId: env['GUN_NODE_ID_OVERRIDE'] } : {}),
