@@ -90,7 +90,8 @@ export {
 export { MAX_SOUL_LENGTH, MAX_NODE_DEPTH, type GunNode, type GunValue } from './protocol/input.js';
 export { prepareWrite, type PreparedWrite } from './protocol/preparedWrite.js';
 export { AxiosTransport, type AxiosTransportOptions } from './transport/AxiosTransport.js';
-export type { Transport, TransportRequest, TransportResponse, RetryHook } from './transport/Transport.js';
+export type { BodySink, Transport, TransportRequest, TransportResponse, RetryHook } from './transport/Transport.js';
+export type { StreamGetOptions, StreamGetResult } from './client/streamedRead.js';
 export { MAX_RESOLVE_DEPTH } from './client/records.js';
 export { resolveLinks, linkTarget, DEFAULT_MAX_LINK_READS, type LinkResolverOptions, type ReadNode } from './reads/linkResolver.js';
 export type {

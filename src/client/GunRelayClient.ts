@@ -1,6 +1,6 @@
 import { epochNow, type Clock } from '../clock.js';
 import { GunRelayError, type Operation } from '../errors.js';
-import type { ClientEvents, StatsSnapshot } from '../events.js';
+import type { ClientEvents, StatsSnapshot, SuspectReadEvent } from '../events.js';
 import { checkAppFailure, checkLedgerOperation, checkLedgerSoul, type AppFailure, type AppFailureResult } from '../ledger/appFailures.js';
 import type { FailureLedger, QuarantinedSoul } from '../ledger/FailureLedger.js';
 import { Quarantine } from '../ledger/Quarantine.js';
@@ -35,6 +35,8 @@ import { ReadGuard } from '../reads/ReadGuard.js';
 import type { CycleReads } from '../reads/CycleReads.js';
 import { decodeRead, NodeReader, type ReadAnswer, type ReadRequest } from '../reads/NodeReader.js';
 import type { PoolResponse } from './RelayPool.js';
+import { countingSink, DEFAULT_STREAM_LIMIT, feedText, type StreamGetOptions, type StreamGetResult } from './streamedRead.js';
+import type { BodySink } from '../transport/Transport.js';
 
 /**
  * A typed client for the GUN HTTP relay. Soul-level failures are counted per soul and, past
@@ -195,6 +197,51 @@ export class GunRelayClient {
     const { node, relay } = answer;
     this.calls.succeeded(this.tallies(), 'get', soul, started, node ? 'found' : 'missing', relay);
     return node ? { soul, outcome: 'found', node, relay } : { soul, outcome: 'missing', node: null, relay };
+  }
+
+  /**
+   * Reads a node without building it: the 2xx answer's body goes to `sink` chunk by chunk as it
+   * arrives (e.g. the streaming parser of an `IndexSnapshot`), so a node of any size costs what
+   * the sink keeps, not the body. Its limit is `opts.maxContentLength`, default 1 GiB. Resolves
+   * `missing` for the relay's "Not found"; neither the miss cache nor read sharing is used.
+   */
+  streamGet(soul: string, sink: BodySink, opts: StreamGetOptions = {}): Promise<StreamGetResult> {
+    return traceCall('get', soul, this.scope?.cycle, this.streamGetCall, this, soul, sink, opts);
+  }
+
+  private async streamGetCall(soul: string, sink: BodySink, given: StreamGetOptions): Promise<StreamGetResult> {
+    const opts = checkCallOptions<StreamGetOptions>(given, 'get');
+    this.assertOpen('get', soul);
+    assertSoul(soul, 'get');
+    const limits = checkCallLimits(opts, 'get');
+    const tallies = this.tallies();
+    const counted = countingSink(sink);
+    const started = this.calls.begin(tallies, 'get');
+    let result: StreamGetResult;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const res = await this.pool.send({
+          op: 'get', soul, method: 'GET', path: '/get', params: { soul }, sink: counted, tallies, relay: opts.relay,
+          timeoutMs: opts.timeoutMs ?? this.options.timeouts.get, signal: this.callSignal(opts.signal),
+          ...limits, maxContentLength: limits.maxContentLength ?? DEFAULT_STREAM_LIMIT,
+        });
+        if (res.status !== 404) {
+          if (!res.streamed) feedText(counted, res.text);
+          result = { soul, outcome: 'found', relay: res.relay, bytes: counted.bytes };
+          break;
+        }
+        if (!isSoulNotFound(res.text)) throw endpointMissing('get', soul, res.status, res.text, res.relay);
+        // A miss of a soul this client saw present or wrote is read again first (the read guard).
+        if (await this.reader.rereadMiss(res.relay, soul, attempt, this.callSignal(opts.signal), (e) => this.suspectRead(tallies, e))) continue;
+        for (const t of tallies) t.misses++;
+        result = { soul, outcome: 'missing', relay: res.relay, bytes: 0 };
+        break;
+      }
+    } catch (error) {
+      throw this.calls.failed(tallies, 'get', soul, error, started);
+    }
+    this.calls.succeeded(tallies, 'get', soul, started, result.outcome, result.relay);
+    return result;
   }
 
   /**
@@ -450,10 +497,7 @@ export class GunRelayClient {
       coalesced: () => tallies.forEach((t) => t.coalescedReads++),
       cycle: this.cycleReads(),
       cycleHit: () => tallies.forEach((t) => t.cycleReadHits++),
-      suspect: (event) => {
-        for (const t of tallies) t.suspect(event.reason, event.action);
-        this.events.emit('suspectRead', event);
-      },
+      suspect: (event) => this.suspectRead(tallies, event),
     });
   }
 
@@ -503,6 +547,12 @@ export class GunRelayClient {
     const relay = await this.write(prepared, 'delete', { signal: opts.signal, relay: pin, timeoutMs: left, retry: opts.retry, attemptTimeoutMs: opts.attemptTimeoutMs });
     requests++;
     return { soul, outcome: 'deleted', keys, links, requests, relay };
+  }
+
+  /** Counts and reports an answer the read guard did not believe at once. */
+  private suspectRead(tallies: Tallies, event: SuspectReadEvent): void {
+    for (const t of tallies) t.suspect(event.reason, event.action);
+    this.events.emit('suspectRead', event);
   }
 
   private assertOpen(op: Operation, soul: string | undefined): void {

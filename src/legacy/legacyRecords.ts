@@ -5,6 +5,7 @@ import { decodeRecord, type KeyProvider } from '../oip/recordCodec.js';
 import type { OipRecord } from '../oip/recordSchemas.js';
 import type { GunNode } from '../protocol/input.js';
 import { linkTarget } from '../reads/linkResolver.js';
+import { readWholeNode } from './streamedNode.js';
 
 /**
  * Reads a node as helpers/gun.js's `getRecord` callers see it. Only the links the old module
@@ -18,7 +19,7 @@ export async function readLegacyNode(
   soul: string,
   keyProvider: KeyProvider | undefined,
 ): Promise<Record<string, unknown> | null> {
-  const node = await client.get(soul);
+  const node = await readWholeNode(client, soul);
   if (node === null) return null;
   const out: RelayNode = { ...node };
   const metaSoul = linkTarget(node['meta']);

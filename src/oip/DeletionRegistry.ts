@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { fromDid, isGunDid } from './did.js';
-import { IndexSnapshot, type SnapshotCallOptions } from './IndexSnapshot.js';
+import { IndexSnapshot, type SnapshotCallOptions } from './snapshot/IndexSnapshot.js';
 import type { RegistryIo } from './indexWrites.js';
 import { DELETED_INDEX_SOUL, deletedRecordSoul } from './registrySouls.js';
 

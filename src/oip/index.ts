@@ -61,8 +61,8 @@ export {
 } from './registrySouls.js';
 export { indexAdd, indexRemove } from './indexWrites.js';
 export type { IndexEntry, RegistryIo } from './indexWrites.js';
-export { IndexSnapshot } from './IndexSnapshot.js';
-export type { IndexSnapshotOptions, SnapshotCallOptions } from './IndexSnapshot.js';
+export { IndexSnapshot } from './snapshot/IndexSnapshot.js';
+export type { IndexSnapshotOptions, SnapshotCallOptions } from './snapshot/IndexSnapshot.js';
 export { DeletionRegistry } from './DeletionRegistry.js';
 export { OipSyncWorker } from './worker/OipSyncWorker.js';
 export type { OipQuarantinedSoul, OipRelayState, OipSyncWorkerHealth } from './worker/OipSyncWorker.js';

@@ -1,6 +1,7 @@
 import { GunRelayError, type Operation } from '../errors.js';
 import type { GunNode } from '../protocol/input.js';
 import type { RelayNode } from '../protocol/responses.js';
+import type { BodySink } from '../transport/Transport.js';
 
 /** A registry index entry: a flat node (`{soul, nodeId, timestamp}`) or a flag (`true`, as in the deletion index). */
 export type IndexEntry = GunNode | true;
@@ -9,6 +10,11 @@ export type IndexEntry = GunNode | true;
 export interface RegistryIo {
   get(soul: string, opts?: { signal?: AbortSignal | undefined }): Promise<RelayNode | null>;
   put(soul: string, node: GunNode, opts?: { signal?: AbortSignal | undefined }): Promise<{ outcome: string }>;
+  /**
+   * Reads a node's answer into `sink` as it streams (a `GunRelayClient` has it): an index is then
+   * parsed as it arrives instead of built whole. Optional; without it, indexes are read with `get`.
+   */
+  streamGet?(soul: string, sink: BodySink, opts?: { signal?: AbortSignal | undefined }): Promise<{ outcome: 'found' | 'missing' }>;
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { GunRelayError, type GunRelayErrorCode, type Operation } from '../errors.js';
 import type { GunValue } from './input.js';
 import { reasonSuffix } from './relayReason.js';
+import type { JsonBounds } from './jsonBounds.js';
 import { isPlainObject, parseJsonSafe } from './safeJson.js';
 
 /** A node as read back from the relay: `_` removed, nested objects as links, `data`/`oip` possibly parsed. */
@@ -34,6 +35,26 @@ export const CONTAINERS_PER_ENTRY = 16;
 /** Default of the `maxListEntries` option: the most entries of any array or object in one response. */
 export const DEFAULT_MAX_LIST_ENTRIES = 10_000;
 
+/** A `/get` answer may hold one entry of an array or object per this many bytes (beyond `maxListEntries`). */
+export const BYTES_PER_NODE_ENTRY = 16;
+/** A `/get` answer may hold one object or array per this many bytes (beyond 16 × `maxListEntries`). */
+export const BYTES_PER_NODE_CONTAINER = 32;
+
+/**
+ * The bounds of a `/get` answer of `length` characters: a node's keys are bounded by its bytes,
+ * not by a page size. Any array or object may hold `maxEntries` entries, or one per
+ * {@link BYTES_PER_NODE_ENTRY} bytes of the body if more; the body may hold 16 × `maxEntries`
+ * objects and arrays, or one per {@link BYTES_PER_NODE_CONTAINER} bytes if more. A registry index
+ * (a link object of ~76 bytes per entry) or a deletion index (~42 bytes per flag) of any size
+ * passes; a body of tiny entries or empty objects does not.
+ */
+export function nodeBounds(length: number, maxEntries: number): JsonBounds {
+  return {
+    maxEntries: Math.max(maxEntries, Math.floor(length / BYTES_PER_NODE_ENTRY)),
+    maxContainers: Math.max(CONTAINERS_PER_ENTRY * maxEntries, Math.floor(length / BYTES_PER_NODE_CONTAINER)),
+  };
+}
+
 /** Parses a JSON body; `__proto__`, `constructor` and `prototype` keys are dropped at every depth. Throws if not JSON. */
 export function parseJson(text: string): unknown {
   const parsed = parseJsonSafe(text);
@@ -52,12 +73,11 @@ function badResponse(op: Operation, soul: string | undefined, status: number, te
 
 /**
  * Parses and checks one response body. The cost is bounded before anything is built: nesting
- * deeper than 64 levels, an array or object of more than `maxEntries` entries, or more than
- * {@link CONTAINERS_PER_ENTRY} × `maxEntries` objects and arrays in all, is `BAD_RESPONSE`
- * after a linear scan (see {@link jsonBoundsProblem}); zod then checks the envelope.
+ * deeper than 64 levels, or more entries or containers than `bounds`, is `BAD_RESPONSE` after a
+ * linear scan (see {@link jsonBoundsProblem}); zod then checks the envelope.
  */
-function parseOrThrow<T>(schema: z.ZodType<T>, op: Operation, soul: string | undefined, status: number, text: string, maxEntries: number): T {
-  const parsed = parseJsonSafe(text, { maxEntries, maxContainers: CONTAINERS_PER_ENTRY * maxEntries });
+function parseOrThrow<T>(schema: z.ZodType<T>, op: Operation, soul: string | undefined, status: number, text: string, bounds: JsonBounds): T {
+  const parsed = parseJsonSafe(text, bounds);
   if (!parsed.ok) throw badResponse(op, soul, status, text, parsed.reason);
   const result = schema.safeParse(parsed.value);
   if (!result.success) {
@@ -69,12 +89,17 @@ function parseOrThrow<T>(schema: z.ZodType<T>, op: Operation, soul: string | und
 
 /** Checks a 200 answer to `POST /put`. */
 export function readPutResponse(soul: string, op: Operation, status: number, text: string): void {
-  parseOrThrow(putOk, op, soul, status, text, DEFAULT_MAX_LIST_ENTRIES);
+  parseOrThrow(putOk, op, soul, status, text, listBounds(DEFAULT_MAX_LIST_ENTRIES));
 }
 
-/** Decodes a 200 answer to `GET /get` into the node's fields (without `_`). */
+/** The bounds of a `/list` (or `/put`) answer: `maxEntries` per array or object, 16 × that many containers. */
+function listBounds(maxEntries: number): JsonBounds {
+  return { maxEntries, maxContainers: CONTAINERS_PER_ENTRY * maxEntries };
+}
+
+/** Decodes a 200 answer to `GET /get` into the node's fields (without `_`), within {@link nodeBounds}. */
 export function readGetResponse(soul: string, op: Operation, status: number, text: string, maxEntries = DEFAULT_MAX_LIST_ENTRIES): RelayNode {
-  const { data } = parseOrThrow(getOk, op, soul, status, text, maxEntries);
+  const { data } = parseOrThrow(getOk, op, soul, status, text, nodeBounds(text.length, maxEntries));
   delete data['_'];
   return data;
 }
@@ -85,7 +110,7 @@ export function readGetResponse(soul: string, op: Operation, status: number, tex
  * time and the first bad one ends the check (one issue, never one per entry).
  */
 export function readListResponse(status: number, text: string, maxEntries = DEFAULT_MAX_LIST_ENTRIES): ListEntry[] {
-  const { records } = parseOrThrow(listOk, 'list', undefined, status, text, maxEntries);
+  const { records } = parseOrThrow(listOk, 'list', undefined, status, text, listBounds(maxEntries));
   const entries: ListEntry[] = new Array(records.length);
   for (let i = 0; i < records.length; i++) {
     const entry = toListEntry(records[i]);

@@ -125,6 +125,26 @@ export class NodeReader {
   }
 
   /**
+   * For a streamed read (never decoded here) that missed `soul` on `relay`: when the guard
+   * expects the soul there and re-read `attempt` (1-based) is within its re-reads, reports the
+   * suspicion, waits the guard's pause and resolves true (read again); otherwise false, and a
+   * suspect miss past the re-reads is reported confirmed.
+   */
+  async rereadMiss(relay: string, soul: string, attempt: number, signal: AbortSignal | undefined, suspect: (event: SuspectReadEvent) => void): Promise<boolean> {
+    const guard = this.parts.guard;
+    const why = guard?.judge(relay, soul, null, Number.POSITIVE_INFINITY);
+    if (!guard || !why) return false;
+    const { rereads, rereadDelayMs, clock } = guard.options;
+    const again = attempt <= rereads;
+    suspect({ op: 'get', soul, relay, ...why, attempt: attempt - 1, action: again ? 'reread' : 'confirmed', delayMs: again ? rereadDelayMs : 0 });
+    if (!again) return false;
+    await clock.sleep(rereadDelayMs, signal).catch((reason: unknown) => {
+      throw reason instanceof GunRelayError ? reason : new GunRelayError('ABORTED', 'get: aborted', { op: 'get', soul });
+    });
+    return true;
+  }
+
+  /**
    * A write of `soul` landed on `relay` (it answered 200) with `live` keys set and `tombstones`
    * nulled: the guard expects the node to have them.
    */

@@ -30,7 +30,8 @@ class ExchangeState {
   classified: { raw: unknown; failure: GunRelayError } | undefined;
   readonly wire: DeadlineWire;
   constructor(readonly request: TransportRequest) {
-    this.wire = new DeadlineWire(request.timeoutMs, request, request.attemptTimeoutMs);
+    const divert = request.sink && { sink: request.sink, limit: request.maxContentLength ?? Infinity };
+    this.wire = new DeadlineWire(request.timeoutMs, request, request.attemptTimeoutMs, divert);
   }
 }
 type Config = InternalAxiosRequestConfig & { gunRelay?: ExchangeState };
@@ -45,6 +46,17 @@ function bodyText(data: unknown, limit = Infinity): string {
 
 function bodyLength(data: unknown): number {
   return Buffer.isBuffer(data) ? data.length : typeof data === 'string' ? Buffer.byteLength(data) : 0;
+}
+
+/**
+ * Why an answer was refused for its size, naming the option to raise and, when the relay
+ * announced the size, the value that would have fitted.
+ */
+function tooLargeMessage(op: string, limit: number, announced: number | undefined): string {
+  const size = announced !== undefined && announced > limit ? `the answer is ${announced} bytes, ` : '';
+  const raise = announced !== undefined && announced > limit ? `raise maxContentLength to at least ${announced}` : 'raise maxContentLength';
+  const large = op === 'get' ? ', or read a large index with IndexSnapshot (streamed, no body limit to raise)' : '';
+  return `${op}: response larger than ${limit} bytes (${size}maxContentLength is ${limit}); ${raise} (client option, or per call)${large}`;
 }
 
 /** Statuses the transport resolves with: 2xx, and 404 (the relay's "Not found"). */
@@ -152,7 +164,8 @@ export class AxiosTransport implements Transport {
         data: request.body,
         headers: request.body === undefined ? undefined : { 'Content-Type': 'application/json' },
         timeout: request.timeoutMs,
-        maxContentLength: request.maxContentLength,
+        // A streamed answer's limit is the sink's (see divertBody); other statuses keep the transport's.
+        maxContentLength: request.sink ? this.options.maxContentLength : request.maxContentLength,
         transport: state.wire,
         signal: request.signal,
         'axios-retry': { retries: request.retry?.retries ?? 0 },
@@ -161,15 +174,16 @@ export class AxiosTransport implements Transport {
     } catch (error) {
       const failure = this.toError(error, state);
       const failed = (error as AxiosError).response;
-      request.meter?.(sentBytes * (state.attempts + 1), bodyLength(failed?.data));
+      request.meter?.(sentBytes * (state.attempts + 1), bodyLength(failed?.data) + state.wire.divertedBytes);
       release(failed);
       throw failure;
     }
     this.options.inspectBody?.(response.data);
-    request.meter?.(sentBytes * (state.attempts + 1), bodyLength(response.data));
+    request.meter?.(sentBytes * (state.attempts + 1), bodyLength(response.data) + state.wire.divertedBytes);
     const text = bodyText(response.data);
     release(response);
-    return { status: response.status, text, retries: state.attempts };
+    const streamed = request.sink !== undefined && response.status >= 200 && response.status < 300;
+    return { status: response.status, text, retries: state.attempts, ...(streamed ? { streamed } : {}) };
   }
 
   openSockets(): number {
@@ -243,11 +257,14 @@ export class AxiosTransport implements Transport {
       // The request itself could not be put on the wire: the caller's input, not the relay.
       return new GunRelayError('INVALID_INPUT', `${op}: the request cannot be encoded (${(error as Error).message})`, details);
     }
+    // A sink that refused the body (a malformed answer) failed with its own typed error.
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof GunRelayError) return new GunRelayError(cause.code, cause.message, { ...cause.details(), relay: details.relay, retries: state.attempts });
     if (!(error instanceof AxiosError)) {
       return new GunRelayError('CONNECTION_RESET', `${op}: ${String((error as Error)?.message ?? error)}`, details);
     }
     if (error.message.startsWith('maxContentLength')) {
-      return new GunRelayError('RESPONSE_TOO_LARGE', `${op}: response larger than ${state.request.maxContentLength ?? this.options.maxContentLength} bytes`, details);
+      return new GunRelayError('RESPONSE_TOO_LARGE', tooLargeMessage(op, state.request.maxContentLength ?? this.options.maxContentLength, state.wire.announcedLength), details);
     }
     const response = error.response;
     // A response whose status was acceptable but whose body broke off is a network failure.

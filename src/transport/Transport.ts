@@ -22,6 +22,13 @@ export interface TransportRequest {
   attemptTimeoutMs?: number | undefined;
   /** Largest answer body accepted for this exchange, instead of the transport's own limit. */
   maxContentLength?: number | undefined;
+  /**
+   * Where a 2xx answer's body goes, chunk by chunk as it arrives, instead of being buffered; the
+   * response's `text` is then `''` and `streamed` is true. `maxContentLength` bounds the streamed
+   * bytes. Other statuses are buffered as usual (for classification). A transport without
+   * streaming may ignore it and answer `text`: the client then writes the text to the sink itself.
+   */
+  sink?: BodySink | undefined;
   signal?: AbortSignal | undefined;
   /** For error messages and classification. */
   op: Operation;
@@ -48,11 +55,26 @@ export interface RetryHook {
   beforeRetry(failure: GunRelayError, attempt: number, retryAfterMs: number | undefined): Promise<void>;
 }
 
+/**
+ * Receives a 2xx answer's body as it arrives (see {@link TransportRequest.sink}). A throw from
+ * any method ends the exchange with that error.
+ */
+export interface BodySink {
+  /** An attempt's body begins (again, after a retry): forget what an earlier attempt wrote. */
+  start(): void;
+  /** The next chunk of the body. */
+  write(chunk: Uint8Array): void;
+  /** The body is complete. */
+  end(): void;
+}
+
 /** A relay's answer: 2xx, or 404 (which means "not found" for `/get`). */
 export interface TransportResponse {
   status: number;
-  /** The raw body; the client parses it. */
+  /** The raw body; the client parses it. `''` when the body went to the request's sink. */
   text: string;
+  /** True when a 2xx body went to the request's {@link BodySink} instead of `text`. */
+  streamed?: boolean | undefined;
   /** Retries the exchange made before this answer. */
   retries: number;
 }

@@ -2,7 +2,14 @@ import http from 'node:http';
 import https from 'node:https';
 import { redactUrl } from '../errors.js';
 import { attemptChannel, isTraced, type AttemptTrace } from '../tracing/channels.js';
-import type { TransportRequest } from './Transport.js';
+import { divertBody } from './divertBody.js';
+import type { BodySink, TransportRequest } from './Transport.js';
+
+/** Where a wire sends 2xx bodies instead of axios, and their limit. */
+export interface WireSink {
+  sink: BodySink;
+  limit: number;
+}
 
 /**
  * The wire for one exchange (all its attempts), given to axios as `config.transport`. axios's own
@@ -20,6 +27,11 @@ export class DeadlineWire {
   /** True when the latest attempt was ended by the attempt deadline (the exchange's had time left). */
   attemptTimedOut = false;
 
+  /** The `content-length` the latest answer announced, if any (for a too-large answer's message). */
+  announcedLength: number | undefined;
+  /** Bytes of 2xx bodies handed to the sink, over every attempt. */
+  divertedBytes = 0;
+
   private attempts = 0;
 
   constructor(
@@ -28,13 +40,23 @@ export class DeadlineWire {
     private readonly about?: Pick<TransportRequest, 'op' | 'soul' | 'baseUrl' | 'method' | 'path'>,
     /** Deadline of each attempt, when shorter than the time left. */
     private readonly attemptTimeoutMs?: number,
+    /** Where 2xx bodies go instead of axios's buffer. */
+    private readonly divert?: WireSink,
   ) {
     this.deadline = Date.now() + timeoutMs;
   }
 
   /** Called by axios in place of `http.request` / `https.request`. */
-  request(options: http.RequestOptions, onResponse: (res: http.IncomingMessage) => void): http.ClientRequest {
+  request(options: http.RequestOptions, given: (res: http.IncomingMessage) => void): http.ClientRequest {
     const attempt = this.attempts++;
+    const onResponse = (res: http.IncomingMessage): void => {
+      const length = Number(res.headers['content-length']);
+      this.announcedLength = Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+      const status = res.statusCode ?? 0;
+      if (this.divert && status >= 200 && status < 300) {
+        given(divertBody(res, this.divert.sink, this.divert.limit, (bytes) => (this.divertedBytes += bytes)));
+      } else given(res);
+    };
     const req = isTraced(attemptChannel) && this.about ? this.traced(options, onResponse, attempt) : this.open(options, onResponse);
     const left = Math.max(1, this.deadline - Date.now());
     const perAttempt = this.attemptTimeoutMs !== undefined && this.attemptTimeoutMs < left;

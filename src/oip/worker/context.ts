@@ -3,7 +3,7 @@ import type { SafeEmitter } from '../../client/SafeEmitter.js';
 import type { Cycle } from '../../sync/types.js';
 import { isGunRelayError } from '../../errors.js';
 import { DeletionRegistry } from '../DeletionRegistry.js';
-import { IndexSnapshot } from '../IndexSnapshot.js';
+import { IndexSnapshot } from '../snapshot/IndexSnapshot.js';
 import { registryIndexSoul } from '../registrySouls.js';
 import type { ResolvedOipSyncWorkerOptions } from './options.js';
 import { RefreshPlan } from './RefreshPlan.js';

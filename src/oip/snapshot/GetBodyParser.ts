@@ -1,0 +1,336 @@
+import { GunRelayError, type Operation } from '../../errors.js';
+import { MAX_JSON_DEPTH } from '../../protocol/jsonBounds.js';
+import type { BodySink } from '../../transport/Transport.js';
+
+/**
+ * One field of a node's `data`, as raw JSON bytes: valid only during the visitor's call (the
+ * object is reused for the next field). Keys and values may sit in different chunks.
+ */
+export class RawField {
+  keyBuf: Uint8Array = EMPTY;
+  keyStart = 0;
+  keyEnd = 0;
+  /** True when the key holds a `\` escape: its bytes are not the key's UTF-8 ({@link RawField.key} decodes it). */
+  keyEscaped = false;
+  valueBuf: Uint8Array = EMPTY;
+  valueStart = 0;
+  valueEnd = 0;
+
+  /** The key as a string. */
+  key(): string {
+    const raw = Buffer.from(this.keyBuf.buffer, this.keyBuf.byteOffset + this.keyStart, this.keyEnd - this.keyStart);
+    return this.keyEscaped ? (JSON.parse(`"${raw.toString('utf8')}"`) as string) : raw.toString('utf8');
+  }
+
+  /** The value's JSON text. */
+  valueJson(): string {
+    return Buffer.from(this.valueBuf.buffer, this.valueBuf.byteOffset + this.valueStart, this.valueEnd - this.valueStart).toString('utf8');
+  }
+
+  /** True when the value's bytes are exactly `literal` (ASCII). */
+  valueIs(literal: string): boolean {
+    const n = literal.length;
+    if (this.valueEnd - this.valueStart !== n) return false;
+    const b = this.valueBuf;
+    for (let i = 0; i < n; i++) if (b[this.valueStart + i] !== literal.charCodeAt(i)) return false;
+    return true;
+  }
+}
+
+/** Receives the fields of the node's `data` object as they stream in. */
+export interface FieldVisitor {
+  /** One field. Throw a `GunRelayError` to end the read. */
+  field(field: RawField): void;
+}
+
+/** Where a {@link GetBodyParser} reports, for its errors. */
+export interface ParseContext {
+  op: Operation;
+  soul: string;
+}
+
+const EMPTY = new Uint8Array(0);
+
+// Bytes.
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+// States of the scanner.
+const ROOT = 0; // expecting the root '{'
+const KEY_OR_CLOSE = 1; // after '{': a key or '}'
+const KEY_START = 2; // after ',': a key
+const KEY = 3; // inside a key string
+const COLON_NEXT = 4;
+const VALUE_START = 5;
+const VALUE = 6; // inside a value
+const COMMA_OR_CLOSE = 7;
+const DONE = 8;
+
+/** Largest value of the envelope (outside `data`) kept, e.g. `"success":true`. */
+const MAX_ENVELOPE_VALUE = 4096;
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/**
+ * A streaming parser of a `GET /get` answer, `{"success":true,"data":{…}}`: it hands each field
+ * of `data` to a visitor as raw bytes while the body arrives, and never holds the body, only the
+ * field being scanned. One pass, byte by byte, O(1) state per byte: nesting inside a value is
+ * bounded at 64 levels (with the two envelope levels), as every JSON the SDK parses. Malformed
+ * JSON, a body that ends early, or an envelope other than `success: true` with an object `data`
+ * is `BAD_RESPONSE`. It is a {@link BodySink}: the transport feeds it the 2xx body's chunks.
+ */
+export class GetBodyParser implements BodySink {
+  private state = ROOT;
+  /** 1: the envelope object; 2: the `data` object. */
+  private level = 1;
+  // The token being scanned, when it began in an earlier chunk: its bytes so far.
+  private parts: Uint8Array[] = [];
+  private partsBytes = 0;
+  private tokenStart = 0;
+  private escaped = false;
+  private keyHasEscape = false;
+  // Inside a value: nesting, string state, and whether it is a scalar (ends at a delimiter).
+  private depth = 0;
+  private inString = false;
+  private scalar = false;
+  private readonly field = new RawField();
+  private envelopeKey = '';
+  private success: unknown = undefined;
+  private sawData = false;
+  private bytes = 0;
+
+  constructor(
+    private readonly visitor: FieldVisitor,
+    private readonly ctx: ParseContext,
+  ) {}
+
+  /** Body bytes seen by the current attempt. */
+  get bytesRead(): number {
+    return this.bytes;
+  }
+
+  /** A new attempt's body begins: everything scanned so far is forgotten. */
+  start(): void {
+    this.state = ROOT;
+    this.level = 1;
+    this.parts = [];
+    this.partsBytes = 0;
+    this.escaped = false;
+    this.depth = 0;
+    this.inString = false;
+    this.success = undefined;
+    this.sawData = false;
+    this.bytes = 0;
+  }
+
+  /** Scans one chunk; fields completed in it go to the visitor. */
+  write(chunk: Uint8Array): void {
+    this.bytes += chunk.length;
+    const n = chunk.length;
+    let i = 0;
+    let state = this.state;
+    this.tokenStart = 0;
+    while (i < n) {
+      const c = chunk[i]!;
+      switch (state) {
+        case VALUE: {
+          // The hot path: scan to the end of the value.
+          let end = -1;
+          if (this.inString) {
+            for (; i < n; i++) {
+              const b = chunk[i]!;
+              if (this.escaped) this.escaped = false;
+              else if (b === BACKSLASH) this.escaped = true;
+              else if (b === QUOTE) {
+                this.inString = false;
+                if (this.depth === 0) end = i + 1;
+                i++;
+                break;
+              }
+            }
+            if (end < 0) continue;
+          } else if (this.scalar) {
+            while (i < n) {
+              const b = chunk[i]!;
+              if (b === COMMA || b === CLOSE_OBJECT || b === CLOSE_ARRAY || isSpace(b)) break;
+              i++;
+            }
+            if (i === n) continue;
+            end = i;
+          } else {
+            for (; i < n; i++) {
+              const b = chunk[i]!;
+              if (b === QUOTE) {
+                this.inString = true;
+                i++;
+                break;
+              } else if (b === OPEN_OBJECT || b === OPEN_ARRAY) {
+                if (++this.depth + this.level > MAX_JSON_DEPTH) throw this.bad(`nested deeper than ${MAX_JSON_DEPTH} levels`);
+              } else if (b === CLOSE_OBJECT || b === CLOSE_ARRAY) {
+                if (--this.depth === 0) {
+                  end = ++i;
+                  break;
+                }
+              }
+            }
+            if (end < 0) continue;
+          }
+          this.valueDone(chunk, end);
+          state = COMMA_OR_CLOSE;
+          continue;
+        }
+        case KEY: {
+          for (; i < n; i++) {
+            const b = chunk[i]!;
+            if (this.escaped) this.escaped = false;
+            else if (b === BACKSLASH) this.escaped = this.keyHasEscape = true;
+            else if (b === QUOTE) break;
+          }
+          if (i === n) continue;
+          this.keyDone(chunk, i);
+          i++;
+          state = COLON_NEXT;
+          continue;
+        }
+        default:
+          break;
+      }
+      if (isSpace(c)) {
+        i++;
+        continue;
+      }
+      switch (state) {
+        case ROOT:
+          if (c !== OPEN_OBJECT) throw this.bad('not a JSON object');
+          state = KEY_OR_CLOSE;
+          break;
+        case KEY_OR_CLOSE:
+        case KEY_START:
+          if (c === QUOTE) {
+            state = KEY;
+            this.tokenStart = i + 1;
+            this.keyHasEscape = false;
+            this.escaped = false;
+          } else if (c === CLOSE_OBJECT && state === KEY_OR_CLOSE) {
+            state = this.closeObject();
+          } else throw this.bad('malformed JSON');
+          break;
+        case COLON_NEXT:
+          if (c !== COLON) throw this.bad('malformed JSON');
+          state = VALUE_START;
+          break;
+        case VALUE_START:
+          if (this.level === 1 && this.envelopeKey === 'data' && c === OPEN_OBJECT) {
+            if (this.sawData) throw this.bad('two data fields');
+            this.sawData = true;
+            this.level = 2;
+            state = KEY_OR_CLOSE;
+            break;
+          }
+          state = VALUE;
+          this.tokenStart = i;
+          this.depth = 0;
+          this.escaped = false;
+          this.inString = c === QUOTE;
+          this.scalar = !this.inString && c !== OPEN_OBJECT && c !== OPEN_ARRAY;
+          if (c === OPEN_OBJECT || c === OPEN_ARRAY) this.depth = 1;
+          if (this.level + 1 > MAX_JSON_DEPTH) throw this.bad(`nested deeper than ${MAX_JSON_DEPTH} levels`);
+          if (this.scalar) continue; // scan it from its first byte
+          break;
+        case COMMA_OR_CLOSE:
+          if (c === COMMA) state = KEY_START;
+          else if (c === CLOSE_OBJECT) state = this.closeObject();
+          else throw this.bad('malformed JSON');
+          break;
+        case DONE:
+          throw this.bad('bytes after the JSON value');
+        default:
+          throw this.bad('malformed JSON');
+      }
+      i++;
+    }
+    // A token still open keeps its bytes for the next chunk.
+    if (state === KEY || state === VALUE) this.keep(chunk.subarray(this.tokenStart));
+    this.state = state;
+  }
+
+  /** The body ended: checks that it was a whole `{"success":true,"data":{…}}`. */
+  end(): void {
+    if (this.state !== DONE) throw this.bad('the body ended before the JSON did');
+    if (this.success !== true) throw this.bad(this.success === false ? 'success: false' : 'unexpected shape');
+    if (!this.sawData) throw this.bad('unexpected shape');
+  }
+
+  private closeObject(): number {
+    if (this.level === 2) {
+      this.level = 1;
+      return COMMA_OR_CLOSE;
+    }
+    return DONE;
+  }
+
+  private keep(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.parts.push(bytes);
+    this.partsBytes += bytes.length;
+    if (this.level === 1 && this.partsBytes > MAX_ENVELOPE_VALUE) throw this.bad('an envelope field too large');
+  }
+
+  /** The bytes of the token that ends at `end` in `chunk` (joined with earlier chunks' if it began there). */
+  private token(chunk: Uint8Array, end: number): { buf: Uint8Array; start: number; end: number } {
+    if (this.parts.length === 0) return { buf: chunk, start: this.tokenStart, end };
+    this.parts.push(chunk.subarray(0, end));
+    const joined = Buffer.concat(this.parts);
+    this.parts = [];
+    this.partsBytes = 0;
+    return { buf: joined, start: 0, end: joined.length };
+  }
+
+  private keyDone(chunk: Uint8Array, end: number): void {
+    const { buf, start, end: stop } = this.token(chunk, end);
+    const f = this.field;
+    f.keyBuf = buf;
+    f.keyStart = start;
+    f.keyEnd = stop;
+    f.keyEscaped = this.keyHasEscape;
+    if (this.level === 1) {
+      if (stop - start > 64) throw this.bad('unexpected shape');
+      this.envelopeKey = f.key();
+    }
+  }
+
+  private valueDone(chunk: Uint8Array, end: number): void {
+    const { buf, start, end: stop } = this.token(chunk, end);
+    if (stop <= start) throw this.bad('malformed JSON');
+    const f = this.field;
+    f.valueBuf = buf;
+    f.valueStart = start;
+    f.valueEnd = stop;
+    if (this.level === 2) {
+      this.visitor.field(f);
+      return;
+    }
+    if (this.envelopeKey === 'data') throw this.bad('unexpected shape');
+    if (this.envelopeKey === 'success') {
+      try {
+        this.success = JSON.parse(f.valueJson()) as unknown;
+      } catch {
+        throw this.bad('malformed JSON');
+      }
+    }
+    if (stop - start > MAX_ENVELOPE_VALUE) throw this.bad('an envelope field too large');
+  }
+
+  private bad(why: string): GunRelayError {
+    const { op, soul } = this.ctx;
+    return new GunRelayError('BAD_RESPONSE', `${op}: unexpected relay response (${why})`, { op, soul, status: 200 });
+  }
+}

@@ -1,0 +1,89 @@
+import type { IncomingMessage } from 'node:http';
+import { pipeline, Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import type { BodySink } from './Transport.js';
+
+/** The error a diverted body fails with past its limit (axios's own wording, which the transport classifies). */
+function tooLarge(limit: number): Error {
+  return new Error(`maxContentLength size of ${limit} exceeded`);
+}
+
+/** A decoder for the body's `content-encoding`, or `undefined` for none known. */
+function decoder(encoding: string | undefined): NodeJS.ReadWriteStream | undefined {
+  switch ((encoding ?? '').toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+    case 'deflate':
+      return zlib.createUnzip();
+    case 'br':
+      return zlib.createBrotliDecompress();
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Hands the body of `res` (a 2xx answer) to `sink` as it arrives, decoded if compressed, and
+ * returns an empty stand-in response for axios to "buffer": the body is never held whole. Past
+ * `limit` bytes, or when the sink throws, the response is destroyed and the stand-in fails with
+ * that error; a body that breaks off fails the stand-in too. `counted(bytes)` is told the bytes
+ * received once the body ended or failed.
+ */
+export function divertBody(res: IncomingMessage, sink: BodySink, limit: number, counted: (bytes: number) => void): IncomingMessage {
+  const standIn = new Readable({
+    read() {},
+    destroy(error, callback) {
+      if (!res.destroyed) res.destroy();
+      callback(error);
+    },
+  }) as Readable & { statusCode?: number; statusMessage?: string; headers?: IncomingMessage['headers']; rawHeaders?: string[]; req?: unknown };
+  const headers = { ...res.headers };
+  const decode = decoder(headers['content-encoding']);
+  delete headers['content-encoding'];
+  Object.assign(standIn, { statusCode: res.statusCode, statusMessage: res.statusMessage, headers, rawHeaders: [], req: (res as { req?: unknown }).req });
+  let bytes = 0;
+  let settled = false;
+  const settle = (error?: Error): void => {
+    if (settled) return;
+    settled = true;
+    counted(bytes);
+    if (error) {
+      standIn.destroy(error);
+      if (!res.destroyed) res.destroy();
+    } else standIn.push(null);
+  };
+  const source: Readable = decode ? (pipeline(res, decode, () => {}) as unknown as Readable) : res;
+  try {
+    sink.start();
+  } catch (error) {
+    settle(error as Error);
+    return standIn as unknown as IncomingMessage;
+  }
+  res.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes > limit) settle(tooLarge(limit));
+  });
+  source.on('data', (chunk: Buffer) => {
+    if (settled) return;
+    try {
+      sink.write(chunk);
+    } catch (error) {
+      settle(error as Error);
+    }
+  });
+  source.once('end', () => {
+    if (settled) return;
+    try {
+      sink.end();
+      settle();
+    } catch (error) {
+      settle(error as Error);
+    }
+  });
+  source.once('error', (error) => settle(error));
+  res.once('error', (error) => settle(error));
+  res.once('close', () => {
+    if (!res.complete) settle(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+  });
+  return standIn as unknown as IncomingMessage;
+}
