@@ -5,7 +5,7 @@ import { GunRelayClient, ManualClock, SyncLoop, TRACING_CHANNELS, type CycleRepo
 import { IndexSnapshot } from '../src/oip/index.js';
 import { GunHelper } from '../src/legacy/index.js';
 import { ReadGuard } from '../src/reads/ReadGuard.js';
-import { startLocalRelay, type LocalRelay } from '../src/testing/index.js';
+import { startLocalRelay, startOipProxy, type LocalRelay } from '../src/testing/index.js';
 
 const NOT_FOUND = { status: 404, body: { error: 'Not found' }, path: '/get' } as const;
 const DELAY = 500;
@@ -263,6 +263,23 @@ describe('read guard against the local relay (real gun)', () => {
     const [t] = traces as [RereadTrace];
     assert.deepEqual([t.soul, t.reason, t.attempt, t.keys, t.expectedKeys, t.delayMs], ['guard:cycle', 'miss', 1, 0, 20, DELAY]);
     assert.deepEqual(t.result, { found: true, keys: 20, relay: relay.url });
+  });
+
+  it("through the OIP proxy (the relay's 404 arrives as the proxy's 500) a misread of a written index is re-read too", async () => {
+    const proxy = await startOipProxy({ target: relay.url });
+    try {
+      const clock = new ManualClock(0);
+      const c = client(clock, { baseUrl: [{ url: proxy.url, kind: 'oip-proxy' }], missCache: {} });
+      await c.put('guard:proxy', index(200));
+      relay.fault('guard:proxy', { ...NOT_FOUND, times: 1 });
+      assert.equal(keysOf(await drive(clock, c.get('guard:proxy'))), 200);
+      relay.fault('guard:proxy', { partialKeys: 174, times: 1 });
+      assert.equal(keysOf(await drive(clock, c.get('guard:proxy'))), 200);
+      const s = c.stats();
+      assert.deepEqual([s.suspectReads, s.shortNodes, s.rereads, s.missCacheHits], [2, 1, 2, 0]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('readGuard: false returns the misread as the relay answered it', async () => {
