@@ -77,6 +77,18 @@ describe('a sync cycle reads each soul once (local relay, real gun)', () => {
     assert.equal(report.misses, 1);
   });
 
+  it("a get with its own maxContentLength is never answered from the cycle's reads (its limit still holds)", async () => {
+    const report = await oneCycle(client, async ({ client: c }) => {
+      await c.get('cr:index');
+      return c.get('cr:index', { maxContentLength: 100 }).then(
+        () => 'answered',
+        (e: { code?: string }) => e.code,
+      );
+    });
+    assert.equal(report.result, 'RESPONSE_TOO_LARGE');
+    assert.equal(report.cycleReadHits, 0);
+  });
+
   it('a delete reads the node itself, never from the cycle', async () => {
     await client.put('cr:del', { a: 1, b: 2 });
     relay.resetCounters();

@@ -496,6 +496,7 @@ export class GunRelayClient {
       cacheHit: () => tallies.forEach((t) => t.missCacheHits++),
       coalesced: () => tallies.forEach((t) => t.coalescedReads++),
       cycle: this.cycleReads(),
+      maxContentLength,
       cycleHit: () => tallies.forEach((t) => t.cycleReadHits++),
       suspect: (event) => this.suspectRead(tallies, event),
     });

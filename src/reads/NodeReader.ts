@@ -65,6 +65,8 @@ export interface ReadIo {
   cycle?: CycleReads | undefined;
   /** Counts a get answered from its cycle's earlier read of the soul. */
   cycleHit?(): void;
+  /** The call's own answer size limit, if any: such a call is never answered from its cycle's reads. */
+  maxContentLength?: number | undefined;
 }
 
 /** One read on the wire: the answer decoded for this caller, and the response it came from. */
@@ -79,6 +81,8 @@ interface Read {
  * relay share one request, each caller decoding its own copy. A delete's read never uses either.
  * An answer the {@link ReadGuard} does not believe (a miss, or fewer keys, for a soul expected
  * present) is read again after a pause before it is returned, and such a miss is never cached.
+ * A get through a sync cycle's client is answered from what that cycle already read of the soul
+ * ({@link CycleReads}), until the soul is written.
  */
 export class NodeReader {
   private readonly coalescer = new ReadCoalescer<PoolResponse>();
@@ -95,7 +99,7 @@ export class NodeReader {
     const cycle = op === 'get' ? io.cycle : undefined;
     const relay = parts.target(pin, op, soul);
     const cycleKey = pin === undefined ? '' : relay;
-    const kept = cycle?.get(cycleKey, soul);
+    const kept = io.maxContentLength === undefined ? cycle?.get(cycleKey, soul) : undefined;
     if (kept) {
       io.cycleHit?.();
       return parts.decode(soul, op, kept);
