@@ -1,3 +1,4 @@
+import { copyFile, mkdir } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
 
 /**
@@ -9,7 +10,7 @@ import { defineConfig } from 'tsup';
  */
 export default defineConfig((cli) => {
   const jsOnly = cli.env?.['JS_ONLY'] !== undefined;
-  return {
+  return [{
     entry: {
       index: 'src/index.ts',
       'testing/index': 'src/testing/index.ts',
@@ -17,14 +18,33 @@ export default defineConfig((cli) => {
       'legacy/index': 'src/legacy/index.ts',
       'diagnostics/index': 'src/diagnostics/index.ts',
       'redis/index': 'src/stores/redis/index.ts',
+      'status/index': 'src/status/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: !jsOnly,
     sourcemap: false,
-    clean: !jsOnly,
+    // dist/cli is the second build's (the two run at once).
+    clean: jsOnly ? false : ['!cli/**'],
     target: 'node20',
     splitting: false,
     shims: true,
     external: ['gun', 'ioredis'],
-  };
+    // The status page is one static file, read by dist/status at run time.
+    onSuccess: async () => {
+      await mkdir('dist/status', { recursive: true });
+      await copyFile('src/status/page.html', 'dist/status/page.html');
+    },
+  }, {
+    // The `gun-relay-client` command (package `bin`): ESM only, no declarations; it imports the
+    // package's own exports by name (resolved by Node's self-reference), so none of it is bundled twice.
+    entry: { index: 'src/cli/index.ts' },
+    outDir: 'dist/cli',
+    format: ['esm'],
+    dts: false,
+    sourcemap: false,
+    clean: !jsOnly,
+    target: 'node20',
+    splitting: false,
+    external: ['gun', 'ioredis', /^gun-relay-client(\/|$)/],
+  }];
 });

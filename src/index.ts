@@ -39,6 +39,7 @@ export {
   isGunRelayError,
   ERROR_CODES,
   BODY_EXCERPT_LIMIT,
+  redactUrl,
   type GunRelayErrorCode,
   type GunRelayErrorDetails,
   type FailureScope,

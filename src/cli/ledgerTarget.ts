@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { GunRelayClient, redactUrl, type LedgerStore } from 'gun-relay-client';
+import { CliError, EXIT, usage } from './io.js';
+
+/** Where a ledger lives: a snapshot file (`exportLedger()` JSON) or a fleet's Redis. */
+export interface LedgerTargetOptions {
+  file?: string;
+  redis?: string;
+  prefix: string;
+  timeout: number;
+}
+
+/**
+ * A client that holds the target's ledger. It is never sent a request: its relay URL is a
+ * placeholder, the client is only the ledger's public interface (import, export, forgive).
+ */
+export interface OpenLedger {
+  client: GunRelayClient;
+  /** Writes the ledger back (a file), or waits until Redis acknowledged `writes` more writes. */
+  commit(writes: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const NO_RELAY = 'http://127.0.0.1:9';
+
+/**
+ * Opens the ledger named by `--file` or `--redis`. `change` (an import) runs on the client after a
+ * file is read, and before a Redis ledger's first load, so that load writes it to Redis.
+ */
+export async function openLedger(opts: LedgerTargetOptions, change?: (client: GunRelayClient) => void): Promise<OpenLedger> {
+  if ((opts.file === undefined) === (opts.redis === undefined)) throw usage('give exactly one of --file <path> or --redis <url>');
+  return opts.file !== undefined ? openFile(opts.file, change) : openRedis(opts.redis!, opts, change);
+}
+
+async function openFile(file: string, change?: (client: GunRelayClient) => void): Promise<OpenLedger> {
+  const client = new GunRelayClient({ baseUrl: NO_RELAY });
+  let text: string | undefined;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  if (text !== undefined) {
+    let snapshot: unknown;
+    try {
+      snapshot = JSON.parse(text);
+    } catch {
+      throw usage(`${file} is not JSON`);
+    }
+    client.importLedger(snapshot);
+  }
+  change?.(client);
+  return {
+    client,
+    commit: async () => {
+      const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+      await writeFile(tmp, JSON.stringify(client.exportLedger(), null, 2) + '\n');
+      await rename(tmp, file);
+    },
+    close: async () => client.close(),
+  };
+}
+
+interface RedisLike {
+  status: string;
+  on(event: string, fn: (...args: unknown[]) => void): unknown;
+  once(event: string, fn: (...args: unknown[]) => void): unknown;
+  quit(): Promise<unknown>;
+  disconnect(): void;
+}
+
+async function openRedis(url: string, opts: LedgerTargetOptions, change?: (client: GunRelayClient) => void): Promise<OpenLedger> {
+  const [ioredis, redisStores] = await Promise.all([
+    import('ioredis').catch(() => {
+      throw new CliError('--redis needs the ioredis package (npm install ioredis)');
+    }),
+    import('gun-relay-client/redis'),
+  ]);
+  const Redis = ioredis.Redis;
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: (times: number) => (times > 2 ? null : 100), lazyConnect: true }) as unknown as RedisLike & ConstructorParameters<typeof redisStores.RedisLedgerStore>[0]['redis'];
+  redis.on('error', () => undefined); // reported below as "did not answer"
+  const where = redactUrl(url);
+  await within(opts.timeout, `Redis at ${where} did not answer within ${opts.timeout} ms`, (redis as unknown as { connect(): Promise<void> }).connect()).catch((error: unknown) => {
+    redis.disconnect();
+    throw error instanceof CliError ? error : new CliError(`Redis at ${where}: ${(error as Error).message}`);
+  });
+  const store = new redisStores.RedisLedgerStore({ redis, prefix: opts.prefix });
+  const client = new GunRelayClient({ baseUrl: NO_RELAY, ledgerStore: store as LedgerStore });
+  const close = async (): Promise<void> => {
+    client.close();
+    store.close();
+    await redis.quit().catch(() => redis.disconnect());
+  };
+  try {
+    // Imported before the store's first load, so its load seeds Redis with the quarantined entries.
+    change?.(client);
+    await until(() => (client.stats().ledgerStore?.loads ?? 0) >= 1, opts.timeout, `the ledger in Redis at ${where} did not load within ${opts.timeout} ms`);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const settled = (): number => {
+    const s = client.stats().ledgerStore;
+    return s === undefined ? 0 : s.written + s.writeErrors;
+  };
+  const start = settled();
+  return {
+    client,
+    commit: async (writes) => {
+      await until(() => settled() - start >= writes, opts.timeout, `Redis at ${where} did not acknowledge the change within ${opts.timeout} ms`);
+      const errors = client.stats().ledgerStore?.writeErrors ?? 0;
+      if (errors > 0) throw new CliError(`Redis at ${where} refused ${errors} write(s)`);
+    },
+    close,
+  };
+}
+
+/** Resolves when `check()` is true; rejects with `message` after `timeoutMs`. */
+async function until(check: () => boolean, timeoutMs: number, message: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new CliError(message);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function within<T>(timeoutMs: number, message: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new CliError(message, EXIT.failure)), timeoutMs)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
