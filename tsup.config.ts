@@ -28,7 +28,8 @@ export default defineConfig((cli) => {
     target: 'node20',
     splitting: false,
     shims: true,
-    external: ['gun', 'ioredis'],
+    // OipSyncWorker.serve() loads the status subpath by name, so the board stays out of the oip bundle.
+    external: ['gun', 'ioredis', 'gun-relay-client/status'],
     // The status page is one static file, read by dist/status at run time.
     onSuccess: async () => {
       await mkdir('dist/status', { recursive: true });

@@ -17,8 +17,8 @@ export interface LedgerTargetOptions {
  */
 export interface OpenLedger {
   client: GunRelayClient;
-  /** Writes the ledger back (a file), or waits until Redis acknowledged `writes` more writes. */
-  commit(writes: number): Promise<void>;
+  /** Writes the ledger back (a file), or waits until Redis applied the client's writes. */
+  commit(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,6 +67,7 @@ interface RedisLike {
   on(event: string, fn: (...args: unknown[]) => void): unknown;
   once(event: string, fn: (...args: unknown[]) => void): unknown;
   quit(): Promise<unknown>;
+  ping(): Promise<unknown>;
   disconnect(): void;
 }
 
@@ -78,13 +79,27 @@ async function openRedis(url: string, opts: LedgerTargetOptions, change?: (clien
     import('gun-relay-client/redis'),
   ]);
   const Redis = ioredis.Redis;
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: (times: number) => (times > 2 ? null : 100), lazyConnect: true }) as unknown as RedisLike & ConstructorParameters<typeof redisStores.RedisLedgerStore>[0]['redis'];
-  redis.on('error', () => undefined); // reported below as "did not answer"
-  const where = redactUrl(url);
-  await within(opts.timeout, `Redis at ${where} did not answer within ${opts.timeout} ms`, (redis as unknown as { connect(): Promise<void> }).connect()).catch((error: unknown) => {
-    redis.disconnect();
-    throw error instanceof CliError ? error : new CliError(`Redis at ${where}: ${(error as Error).message}`);
+  // No lazyConnect: the store's subscriber is `redis.duplicate()`, which copies the options.
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: (times: number) => (times > 2 ? null : 100) }) as unknown as RedisLike &
+    ConstructorParameters<typeof redisStores.RedisLedgerStore>[0]['redis'];
+  let lastError = '';
+  redis.on('error', (error) => {
+    lastError = (error as Error)?.message ?? '';
   });
+  const where = redactUrl(url);
+  try {
+    await within(
+      opts.timeout,
+      `Redis at ${where} did not answer within ${opts.timeout} ms`,
+      new Promise<void>((resolve, reject) => {
+        redis.once('ready', () => resolve());
+        redis.once('end', () => reject(new CliError(`Redis at ${where}: ${lastError || 'connection closed'}`)));
+      }),
+    );
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
   const store = new redisStores.RedisLedgerStore({ redis, prefix: opts.prefix });
   const client = new GunRelayClient({ baseUrl: NO_RELAY, ledgerStore: store as LedgerStore });
   const close = async (): Promise<void> => {
@@ -100,17 +115,17 @@ async function openRedis(url: string, opts: LedgerTargetOptions, change?: (clien
     await close();
     throw error;
   }
-  const settled = (): number => {
-    const s = client.stats().ledgerStore;
-    return s === undefined ? 0 : s.written + s.writeErrors;
-  };
-  const start = settled();
+  // The first load succeeded (it seeded what `change` imported).
   return {
     client,
-    commit: async (writes) => {
-      await until(() => settled() - start >= writes, opts.timeout, `Redis at ${where} did not acknowledge the change within ${opts.timeout} ms`);
-      const errors = client.stats().ledgerStore?.writeErrors ?? 0;
-      if (errors > 0) throw new CliError(`Redis at ${where} refused ${errors} write(s)`);
+    // The store sends its writes in order on `redis`: once none is queued and a PING sent after
+    // them is answered (twice, for a script sent again after NOSCRIPT), Redis has applied them.
+    commit: async () => {
+      const queued = (): boolean => (client.stats().ledgerStore?.queued ?? 0) === 0;
+      for (let i = 0; i < 2; i++) {
+        await until(queued, opts.timeout, `Redis at ${where} did not take the change within ${opts.timeout} ms`);
+        await within(opts.timeout, `Redis at ${where} did not answer within ${opts.timeout} ms`, redis.ping());
+      }
     },
     close,
   };

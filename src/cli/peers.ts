@@ -1,5 +1,6 @@
 import { Option } from 'commander';
 import type { RelayKind } from 'gun-relay-client';
+import { OIP_RECORD_TYPES } from 'gun-relay-client/oip';
 import { usage } from './io.js';
 
 /** A peer URL ending in `/gun-relay` is an OIP node's proxy; any other URL is a relay reached directly. */
@@ -16,7 +17,7 @@ export function recordTypesOption(): Option {
   });
 }
 
-/** The record types synced when `--types` is not given. */
+/** The record types used when `--types` is not given: the indexer's 37. */
 export function defaultRecordTypes(): string[] {
-  throw usage('give --types a,b');
+  return [...OIP_RECORD_TYPES];
 }

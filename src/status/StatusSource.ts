@@ -2,11 +2,23 @@ import type { BreakerState } from '../events.js';
 import type { QuarantinedSoul } from '../ledger/FailureLedger.js';
 import type { CycleReport } from '../sync/report.js';
 
-/** What `/healthz` serves: any JSON object with `healthy` (a `SyncLoop`'s `health()` is one). */
+/** What the page charts of a cycle (a `SyncLoop`'s `CycleReport` and an `OipSyncWorker`'s report are both one). */
+export type StatusCycle = Pick<CycleReport, 'number' | 'startedAt' | 'durationMs' | 'outcome' | 'error' | 'requests'> & Partial<Pick<CycleReport, 'misses' | 'retries'>>;
+
+/** What `/healthz` serves, whole: an object with `healthy` (a `SyncLoop`'s `health()` is one). */
 export interface StatusHealth {
   /** False answers 503. */
   healthy: boolean;
-  [key: string]: unknown;
+  /** The loop's name. */
+  name?: string;
+  /** E.g. `ok`, `degraded`, `stale`. */
+  status?: string;
+  /** Why, most important first. */
+  reasons?: string[];
+  /** Cycles finished. */
+  cycles?: number;
+  /** Cycles since the last success that did not succeed. */
+  consecutiveFailures?: number;
 }
 
 /** One relay's state on the status page. */
@@ -15,8 +27,8 @@ export interface StatusRelay {
   role: string;
   /** Its URL, credentials removed. */
   relay: string;
-  /** True when its last probe answered. */
-  ok: boolean;
+  /** True when its last probe answered (absent when the source does not probe). */
+  ok?: boolean | undefined;
   /** Its breaker's state. */
   breaker: BreakerState;
   /** Whole ms the last probe took. */
@@ -33,9 +45,9 @@ export interface StatusSource {
   /** The health JSON of `/healthz`. */
   health(): StatusHealth;
   /** The last cycles' reports, oldest first (the page charts them). */
-  recentReports(): readonly CycleReport[];
+  recentCycles(): readonly StatusCycle[];
   /** The souls the failure ledger skips now, with their reasons. */
   quarantined(): readonly QuarantinedSoul[];
-  /** Each relay's state (may probe; the endpoint calls it at most once per `relaysEveryMs`). */
+  /** Each relay's state (may probe: the endpoint calls it at most once per `relaysEveryMs`). */
   relays(): Promise<readonly StatusRelay[]> | readonly StatusRelay[];
 }

@@ -3,4 +3,4 @@
 export { serveStatus, type ServeStatusOptions, type StatusServer } from './serveStatus.js';
 export { syncLoopStatusSource, type SyncLoopStatusSourceOptions } from './syncLoopStatusSource.js';
 export { formatMetrics, type MetricsInput } from './metrics.js';
-export type { StatusHealth, StatusRelay, StatusSource } from './StatusSource.js';
+export type { StatusCycle, StatusHealth, StatusRelay, StatusSource } from './StatusSource.js';

@@ -3,9 +3,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { systemClock, type Clock } from '../clock.js';
-import type { CycleReport } from '../sync/report.js';
 import { formatMetrics } from './metrics.js';
-import type { StatusRelay, StatusSource } from './StatusSource.js';
+import type { StatusCycle, StatusRelay, StatusSource } from './StatusSource.js';
 
 /** Options of {@link serveStatus}. */
 export interface ServeStatusOptions {
@@ -45,9 +44,9 @@ const COMMON_HEADERS = {
 };
 
 /** The fields of a cycle report the page shows (the worker's own result is left out). */
-function cycleView(r: CycleReport): Record<string, unknown> {
-  const { number, startedAt, durationMs, outcome, requests, misses, skipped, failures, retries, bytesIn, bytesOut, error } = r;
-  return { number, startedAt, durationMs, outcome, requests, misses, skipped, failures, retries, bytesIn, bytesOut, error: error ?? null };
+function cycleView(r: StatusCycle): StatusCycle {
+  const { number, startedAt, durationMs, outcome, requests, misses, retries, error } = r;
+  return { number, startedAt, durationMs, outcome, requests, misses, retries, error: error ?? undefined };
 }
 
 /**
@@ -87,10 +86,10 @@ export async function serveStatus(source: StatusSource, options: ServeStatusOpti
     '/metrics': async () => ({
       status: 200,
       type: 'text/plain; version=0.0.4; charset=utf-8',
-      body: formatMetrics({ health: source.health(), reports: source.recentReports(), quarantined: source.quarantined(), relays: await relays() }),
+      body: formatMetrics({ health: source.health(), cycles: source.recentCycles(), quarantined: source.quarantined(), relays: await relays() }),
     }),
     '/status': async () => ({ status: 200, type: 'text/html; charset=utf-8', body: PAGE, headers: { 'content-security-policy': PAGE_CSP } }),
-    '/status/cycles': async () => json(source.recentReports().map(cycleView)),
+    '/status/cycles': async () => json(source.recentCycles().map(cycleView)),
     '/status/relays': async () => json(await relays()),
     '/status/quarantined': async () => {
       const all = source.quarantined();

@@ -24,7 +24,7 @@ export function syncLoopStatusSource(options: SyncLoopStatusSourceOptions): Stat
   const entries = Object.entries(options.clients);
   return {
     health: () => ({ ...options.loop.health() }),
-    recentReports: () => reports.slice(),
+    recentCycles: () => reports.slice(),
     quarantined: () => {
       const out: QuarantinedSoul[] = [];
       for (const [, client] of entries) if (!client.isClosed) out.push(...client.quarantined());

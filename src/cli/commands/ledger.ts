@@ -56,7 +56,7 @@ export function registerLedgerCommands(program: Command, io: Io, done: (code: nu
       result = client.importLedger(snapshot);
     });
     try {
-      await open.commit(0);
+      await open.commit();
       const quarantined = open.client.quarantined().length;
       printResult(io, Boolean(opts.json), { ...result!, quarantined }, `imported ${result!.imported}, dropped ${result!.dropped} (expired); ${quarantined} quarantined`);
       done(EXIT.ok);
@@ -73,10 +73,8 @@ export function registerLedgerCommands(program: Command, io: Io, done: (code: nu
   ).action(async (soul: string, opts: LedgerOptions) => {
     const open = await openLedger(opts);
     try {
-      // The client clears the soul in the store once per operation name its ledger knows.
-      const operations = new Set(open.client.exportLedger().entries.map((e) => e.op)).size;
       const forgiven = open.client.forgive(soul);
-      await open.commit(operations);
+      await open.commit();
       printResult(io, Boolean(opts.json), { soul, forgiven }, forgiven ? `forgave ${soul}` : `${soul} had no failures`);
       done(forgiven ? EXIT.ok : EXIT.negative);
     } finally {

@@ -4,6 +4,7 @@ import { epochNow } from '../../clock.js';
 import { GunRelayError, redactUrl } from '../../errors.js';
 import type { BreakerState } from '../../events.js';
 import type { QuarantinedSoul } from '../../ledger/FailureLedger.js';
+import type { ServeStatusOptions, StatusServer } from '../../status/serveStatus.js';
 import { SyncLoop } from '../../sync/SyncLoop.js';
 import type { Cycle, CycleReport, SyncLoopHealth, SyncLoopStatus } from '../../sync/types.js';
 import { REGISTRY_ROOT } from '../registrySouls.js';
@@ -184,6 +185,14 @@ export class OipSyncWorker {
     const of = (client: GunRelayClient, role: 'local' | 'peer'): OipRelayState[] =>
       Object.entries(client.stats().breakers).map(([relay, breaker]) => ({ role, relay, breaker }));
     return [...of(this.local, 'local'), ...this.caches.peers.flatMap((p) => of(p.client, 'peer'))];
+  }
+
+  /**
+   * Serves this worker's status, read-only, on 127.0.0.1 unless told otherwise: `/healthz`,
+   * `/metrics` and the `/status` page (see `serveStatus` in `gun-relay-client/status`, loaded only here).
+   */
+  async serve(options?: ServeStatusOptions): Promise<StatusServer> {
+    return (await import('gun-relay-client/status')).serveStatus(this, options);
   }
 
   /** The worker's client of the local relay (for reads of your own, `stats()`, `forgive()`, ...). */
