@@ -9,9 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GunRelayClient } from '../src/index.js';
-import { indexAdd, registryIndexSoul } from '../src/oip/index.js';
+import { DeletionRegistry, indexAdd, registryIndexSoul, toDid } from '../src/oip/index.js';
 import { startLocalRelay, startRedisServer, type LocalRelay, type RedisServer } from '../src/testing/index.js';
-import { PEER_NODE, deleteOnPeer, publish } from './helpers/oipPeer.js';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const bin = path.join(repo, 'dist/cli/index.js');
@@ -34,6 +33,26 @@ function cli(args: string[], input?: string): Promise<Run> {
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(input ?? '');
   });
+}
+
+const PEER_NODE = 'peer-node-cli';
+
+/** Publishes one record per `<publisher>:<type>_<n>` on the peer, registered in its type index, as an OIP node does. */
+async function publish(peer: GunRelayClient, records: ReadonlyArray<{ type: string; n: number }>): Promise<string[]> {
+  const souls: string[] = [];
+  for (const { type, n } of records) {
+    const soul = `647f79c2a338:${type}_${n}`;
+    await peer.putRecord({ data: { basic: { name: `${type} #${n}` } }, oip: { recordType: type } }, soul, { localId: `${type}_${n}`, created: 1_760_000_000_000 + n });
+    await indexAdd(peer, registryIndexSoul(type), soul, { soul, nodeId: PEER_NODE, timestamp: 1_760_000_000_000 + n });
+    souls.push(soul);
+  }
+  return souls;
+}
+
+/** Deletes a record on the peer as its indexer does: tombstoned and listed in the deletion registry. */
+async function deleteOnPeer(peer: GunRelayClient, soul: string): Promise<void> {
+  await peer.delete(soul);
+  await new DeletionRegistry(peer).markDeleted(toDid(soul), PEER_NODE);
 }
 
 /** A failure is one line on stderr, without a stack trace. */
@@ -241,7 +260,7 @@ describe('gun-relay-client command line', () => {
         ...Array.from({ length: 6 }, (_, n) => ({ type: 'post', n })),
         ...Array.from({ length: 3 }, (_, n) => ({ type: 'image', n })),
       ]);
-      await deleteOnPeer(seeder, [published[0]!]);
+      await deleteOnPeer(seeder, published[0]!);
       seeder.close();
     });
     after(async () => {
