@@ -19,7 +19,7 @@ const loop = new SyncLoop({
 });
 loop.on('cycle', (c) => console.log(`cycle ${c.number} ${c.outcome}: ${c.requests} requests, ${c.misses} misses, ${c.result}`));
 
-loop.start(); // a cycle now, then one 60 s after each end (the timer never keeps the process alive)
+loop.start(); // a cycle now, then one 60 s after each end, until stop()
 const [first, again] = [loop.trigger(), loop.trigger()]; // a trigger during a cycle joins it
 console.log('same cycle:', first === again);
 await first;

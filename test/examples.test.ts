@@ -154,3 +154,37 @@ describe('examples', () => {
     assert.match(out, /static_media: \d+ operations, total growth RSS/);
   });
 });
+
+describe('examples/worker.mjs (README): a worker stopped by a signal', () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`runs cycles against a relay until ${signal}, then drains, closes and exits 0 by itself`, async () => {
+      const { startLocalRelay } = await import('../src/testing/index.js');
+      const { spawn } = await import('node:child_process');
+      const relay = await startLocalRelay({ putDelayMs: 0 });
+      try {
+        const child = spawn(process.execPath, [path.join(repo, 'examples', 'worker.mjs')], {
+          env: { ...process.env, GUN_RELAY_URL: relay.url, SYNC_INTERVAL_MS: '20' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+        const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        await new Promise<void>((resolve) => {
+          child.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            if (/cycle 2 ok/.test(out)) resolve();
+          });
+          void exited.then(() => resolve());
+        });
+        child.kill(signal);
+        const code = await exited;
+        clearTimeout(killer);
+        assert.equal(code, 0, out);
+        assert.match(out, /^cycle 1 ok\ncycle 2 ok\n/);
+        assert.match(out, new RegExp(`${signal}: finishing the running cycle\\n(cycle \\d+ ok\\n)?stopped\\n$`));
+      } finally {
+        await relay.close();
+      }
+    });
+  }
+});

@@ -69,6 +69,9 @@ export class LoopHealth {
     } else if (this.lastOutcome === undefined) {
       status = 'starting';
       reasons.push('no cycle has finished yet');
+    } else if (this.lastOutcome !== 'ok' && this.lastSuccessAt === undefined) {
+      status = 'failing';
+      reasons.push(`no cycle has succeeded yet; the last one ended ${this.lastOutcome}`);
     } else if (this.lastOutcome !== 'ok') {
       status = 'degraded';
       reasons.push(`the last cycle ended ${this.lastOutcome}`);
@@ -82,7 +85,7 @@ export class LoopHealth {
     return {
       name,
       status,
-      healthy: status !== 'stale' && status !== 'stopped',
+      healthy: status !== 'stale' && status !== 'stopped' && status !== 'failing',
       reasons,
       running,
       cycles: this.cycles,

@@ -5,6 +5,7 @@ import { epochNow, setClockTimer, type TimerHandle } from '../clock.js';
 import { cycleChannel, isTraced, type CycleTrace } from '../tracing/channels.js';
 import { CycleAbort } from './CycleAbort.js';
 import { cycleView } from './cycleView.js';
+import { describeThrown } from './describeThrown.js';
 import { LoopHealth } from './LoopHealth.js';
 import { CycleLease } from './CycleLease.js';
 import { resolveSyncLoopOptions, type ResolvedSyncLoopOptions, type SyncLoopOptions } from './options.js';
@@ -24,6 +25,8 @@ export class SyncLoop<R = unknown> {
   private abortRunning: ((reason: CycleAbort) => void) | undefined;
   private next: TimerHandle | undefined;
   private started = false;
+  /** Holds the process open while started (unless `unref`): the cycle timers alone are unref'd. */
+  private keepAlive: ReturnType<typeof setInterval> | undefined;
   private count = 0;
 
   /** Validates `options` (throws `INVALID_OPTIONS` naming the field). Nothing runs before `start()` or `trigger()`. */
@@ -47,10 +50,14 @@ export class SyncLoop<R = unknown> {
     this.events.off(event, listener);
   }
 
-  /** Starts the loop: a cycle now, then one `intervalMs` after each end. Idempotent. */
+  /**
+   * Starts the loop: a cycle now, then one `intervalMs` after each end. Idempotent. Until `stop()`,
+   * the started loop keeps the process alive (a worker is just `loop.start()`), unless `unref: true`.
+   */
   start(): void {
     if (this.started) return;
     this.started = true;
+    if (!this.options.unref) this.keepAlive = setInterval(() => {}, KEEP_ALIVE_MS);
     this.healthState.started(this.options.clock.now());
     void this.trigger();
   }
@@ -80,6 +87,8 @@ export class SyncLoop<R = unknown> {
    */
   async stop(opts: { drain?: boolean; timeoutMs?: number } = {}): Promise<void> {
     this.started = false;
+    clearInterval(this.keepAlive);
+    this.keepAlive = undefined;
     this.healthState.stopped();
     this.next?.cancel();
     this.next = undefined;
@@ -109,7 +118,7 @@ export class SyncLoop<R = unknown> {
 
   private schedule(): void {
     const { intervalMs, jitter, random, clock } = this.options;
-    const delay = intervalMs + Math.round(random() * jitter * intervalMs);
+    const delay = intervalMs + Math.round(unitRandom(random) * jitter * intervalMs);
     this.next = setClockTimer(clock, delay, () => {
       this.next = undefined;
       void this.trigger();
@@ -148,7 +157,8 @@ export class SyncLoop<R = unknown> {
 
     const lease = this.options.lease ? new CycleLease(this.options, abort) : undefined;
     let outcome: CycleOutcome = 'ok';
-    let error: unknown;
+    /** Set when the cycle did not succeed: what it threw, or the abort's reason (`throw undefined` included). */
+    let error: { thrown: unknown } | undefined;
     let result: R | undefined;
     const timeout = setClockTimer(clock, cycleTimeoutMs, () => abort(new CycleAbort('timedOut', `${name}: cycle ${number} outlived ${cycleTimeoutMs} ms`)));
     try {
@@ -163,7 +173,7 @@ export class SyncLoop<R = unknown> {
     } catch (caught) {
       const reason = controller.signal.reason;
       outcome = reason instanceof CycleAbort ? reason.outcome : 'failed';
-      error = reason instanceof CycleAbort ? reason : caught;
+      error = { thrown: reason instanceof CycleAbort ? reason : caught };
     } finally {
       timeout.cancel();
       // Ends whatever the cycle left in flight, and refuses further calls through its view.
@@ -179,7 +189,7 @@ export class SyncLoop<R = unknown> {
       startedAt,
       durationMs: Math.round(clock.now() - began),
       outcome,
-      error: error === undefined ? undefined : describe(error),
+      error: error === undefined ? undefined : describeThrown(error.thrown),
       requests: tally.requests,
       misses: tally.misses,
       ...tally.guard(),
@@ -226,7 +236,16 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-function describe(error: unknown): { code: string | undefined; message: string } {
-  const code = (error as { code?: unknown } | null)?.code;
-  return { code: typeof code === 'string' ? code : undefined, message: error instanceof Error ? error.message : String(error) };
+/** A long interval: the keep-alive timer only has to exist, never to fire often. */
+const KEEP_ALIVE_MS = 2 ** 31 - 1;
+
+/** `random()` as a number in [0, 1]: a source that returns NaN, Infinity, a negative or throws counts as 0. */
+function unitRandom(random: () => number): number {
+  let r: number;
+  try {
+    r = random();
+  } catch {
+    return 0;
+  }
+  return typeof r === 'number' && r > 0 ? Math.min(r, 1) : 0;
 }

@@ -30,7 +30,7 @@ export const syncLoopOptionsSchema = z
     clock: clockSchema.default(systemClock),
     /** Adds up to this fraction of the interval, at random, to each wait (0..1). */
     jitter: z.number().min(0).max(1).default(0),
-    /** Source of randomness for the jitter, in [0, 1). */
+    /** Source of randomness for the jitter, in [0, 1); a value outside it (NaN included) counts as 0 or 1. */
     random: z.custom<() => number>((v) => typeof v === 'function').default(() => Math.random),
     /** With a lease store, a cycle runs only while this loop holds lease `name`. */
     lease: leaseStoreSchema.optional(),
@@ -38,6 +38,8 @@ export const syncLoopOptionsSchema = z
     holder: z.string().min(1).max(200).optional(),
     /** The lease's TTL; it must cover the cycle timeout. Default `cycleTimeoutMs` + 10 % (at least 1 s). */
     leaseTtlMs: positiveMs.optional(),
+    /** True: a started loop does not keep the process alive by itself (default false: it does, until `stop()`). */
+    unref: z.boolean().default(false),
     /** Health turns `stale` after this long without a successful cycle. Default 2 × `intervalMs`. */
     staleAfterMs: positiveMs.optional(),
   })

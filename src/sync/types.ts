@@ -39,16 +39,17 @@ export interface SyncLoopEvents<R = unknown> {
 /**
  * What `health()` says. `starting`: no cycle finished yet, still within the freshness window.
  * `ok`: the last cycle succeeded recently. `degraded`: the last cycle did not succeed but one did
- * within the window. `standby`: another holder has the lease. `stale`: no success within
- * `staleAfterMs`. `stopped`: the loop is not running.
+ * within the window. `failing`: cycles finished but none ever succeeded (not healthy).
+ * `standby`: another holder has the lease. `stale`: no success within `staleAfterMs`.
+ * `stopped`: the loop is not running.
  */
-export type SyncLoopStatus = 'starting' | 'ok' | 'degraded' | 'standby' | 'stale' | 'stopped';
+export type SyncLoopStatus = 'starting' | 'ok' | 'degraded' | 'failing' | 'standby' | 'stale' | 'stopped';
 
 /** A {@link SyncLoop}'s health, judged against its own interval, with the reasons. */
 export interface SyncLoopHealth {
   name: string;
   status: SyncLoopStatus;
-  /** False only when `stale` or `stopped`. */
+  /** False when `failing`, `stale` or `stopped`. */
   healthy: boolean;
   /** Human-readable reasons for the status, most important first. */
   reasons: string[];
