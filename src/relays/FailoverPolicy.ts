@@ -1,4 +1,5 @@
 import { GunRelayError, type Operation } from '../errors.js';
+import { redactLoose } from '../optionsMessages.js';
 
 /**
  * Which relays a call may move to when one fails at the relay level. `none`: only the first relay
@@ -35,7 +36,7 @@ export class FailoverPolicy<R extends { readonly url: string; readonly label: st
     const wanted = pin.trim().replace(/\/+$/, '');
     const relay = this.relays.find((r) => r.label === wanted || r.url === wanted);
     if (relay) return relay;
-    throw new GunRelayError('INVALID_INPUT', `${op}: relay ${JSON.stringify(wanted.slice(0, 200))} is not one of the client's relays`, {
+    throw new GunRelayError('INVALID_INPUT', `${op}: relay ${JSON.stringify(redactLoose(wanted).slice(0, 200))} is not one of the client's relays`, {
       op,
       soul,
       field: 'relay',

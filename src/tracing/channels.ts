@@ -50,8 +50,8 @@ export interface CallTrace {
 /**
  * Payload of `gun-relay-client:attempt`. Published at `start` when the request is created (with
  * `attempt`: 0 for the first, 1 for the first retry), `end` right after; `asyncEnd` when the
- * request closed, with `status` when an answer arrived, or `error` (a Node error, also published
- * on `error`) when none did.
+ * request closed, with `status` when an answer arrived, or `error` (a plain `Error` with the
+ * failure's `name`, `code` and message, credentials removed; also published on `error`) when none did.
  */
 export interface AttemptTrace {
   op: Operation;

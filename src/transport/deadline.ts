@@ -90,7 +90,7 @@ export class DeadlineWire {
       if (finished) return;
       finished = true;
       if (error) {
-        ctx.error = error;
+        ctx.error = attemptError(error);
         attemptChannel.error.publish(ctx);
       }
       attemptChannel.asyncStart.publish(ctx);
@@ -112,4 +112,26 @@ export class DeadlineWire {
     req.once('close', () => finish());
     return req;
   }
+}
+
+/**
+ * What an attempt trace says about a failure: a plain `Error` with the name, code and message
+ * (credentials removed, at most 1 KiB). Never the raw error: axios's `CanceledError` carries the
+ * request config (URL password, `Authorization` and every other header), and cannot be JSON'd.
+ */
+function attemptError(error: Error): Error {
+  let name = 'Error';
+  let message = '';
+  let code: unknown;
+  try {
+    name = String(error.name);
+    message = String(error.message);
+    code = (error as { code?: unknown }).code;
+  } catch {
+    // a hostile getter: keep what was read
+  }
+  const safe = new Error(message.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => redactUrl(url)).slice(0, 1_024));
+  safe.name = name.slice(0, 100);
+  if (typeof code === 'string') (safe as Error & { code?: string }).code = code.slice(0, 100);
+  return safe;
 }
