@@ -1,0 +1,101 @@
+/**
+ * A 20,000-entry registry index on the local relay (real gun), written as the indexer writes it
+ * (2,000 nested `{soul, nodeId, timestamp}` entries per put), read with default options through
+ * each path: the typed get, IndexSnapshot, the oip-proxy profile and the legacy GunHelper. The
+ * production relay answers such a node whole only to its first reader (later reads 404 for
+ * seconds); the local relay answers every reader whole (it reads gun's in-memory node), so the
+ * four paths read one written relay in turn, each with a client of its own (no shared cache).
+ * A relay restarted on the written data answers its first read with part of the node (gun
+ * loads it from disk in pieces): not used here. Writing takes ~35 s on two shared cores.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { GunRelayClient, type GunNode } from '../src/index.js';
+import { GunHelper } from '../src/legacy/index.js';
+import { IndexSnapshot, registryIndexSoul } from '../src/oip/index.js';
+import { startLocalRelay, startOipProxy, type LocalRelay } from '../src/testing/index.js';
+
+const ENTRIES = 20_000;
+const BATCH = 2_000;
+const SOUL = registryIndexSoul('post');
+const keyOf = (i: number): string => `5ca1e0000001:h:${i.toString(16).padStart(12, '0')}`;
+
+describe('a 20,000-entry index on the local relay, default options, each read path', { timeout: 600_000 }, () => {
+  /** A relay holding the index, written as registerOIPRecord writes it: its first reader gets it whole. */
+  const freshRelay = async (): Promise<LocalRelay> => {
+    const relay = await startLocalRelay({ putDelayMs: 0 });
+    const client = new GunRelayClient({ baseUrl: relay.url, timeouts: { put: 120_000 } });
+    try {
+      for (let start = 0; start < ENTRIES; start += BATCH) {
+        const node: GunNode = {};
+        for (let i = start; i < start + BATCH; i++) node[keyOf(i)] = { soul: keyOf(i), nodeId: 'node-a', timestamp: 1_700_000_000_000 + i };
+        assert.equal((await client.put(SOUL, node)).outcome, 'written');
+      }
+    } finally {
+      client.close();
+    }
+    return relay;
+  };
+
+  let relay: LocalRelay;
+  before(async () => {
+    relay = await freshRelay();
+  });
+  after(async () => {
+    GunHelper.closeAll();
+    await relay.close();
+  });
+
+  const assertWhole = (keys: string[]): void => {
+    assert.equal(keys.length, ENTRIES);
+    assert.ok(keys.includes(keyOf(0)) && keys.includes(keyOf(ENTRIES - 1)));
+  };
+
+  it('typed get', async () => {
+    const client = new GunRelayClient({ baseUrl: relay.url });
+    try {
+      const node = await client.get(SOUL);
+      assertWhole(Object.keys(node ?? {}));
+      assert.deepEqual(node?.[keyOf(7)], { '#': `${SOUL}/${keyOf(7)}` });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('IndexSnapshot', async () => {
+    const client = new GunRelayClient({ baseUrl: relay.url });
+    try {
+      const snapshot = await IndexSnapshot.load(client, SOUL);
+      assertWhole(snapshot.keys());
+      assert.ok(snapshot.retainedBytes / snapshot.size <= 64);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('IndexSnapshot through the oip-proxy profile (the sync worker\'s peer)', async () => {
+    const proxy = await startOipProxy({ target: relay.url });
+    const peer = new GunRelayClient({ baseUrl: [{ url: proxy.url, kind: 'oip-proxy' }] });
+    try {
+      const snapshot = await IndexSnapshot.load(peer, SOUL);
+      assertWhole(snapshot.keys());
+    } finally {
+      peer.close();
+      await proxy.close();
+    }
+  });
+
+  it('GunHelper.getRecord', async () => {
+    const saved = process.env['GUN_PEERS'];
+    process.env['GUN_PEERS'] = relay.url;
+    try {
+      const index = await new GunHelper({ logger: null }).getRecord(SOUL);
+      assert.ok(index, 'the index, not null');
+      assertWhole(Object.keys(index));
+    } finally {
+      if (saved === undefined) delete process.env['GUN_PEERS'];
+      else process.env['GUN_PEERS'] = saved;
+      GunHelper.closeAll();
+    }
+  });
+});
