@@ -44,7 +44,7 @@ describe('packed tarball', () => {
     fs.mkdirSync(target, { recursive: true });
     execFileSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
     // The tarball's dependencies (and gun for the testing subpath) come from this repo's install.
-    for (const dep of ['axios', 'axios-retry', 'lru-cache', 'eventemitter3', 'zod', 'gun', '@types']) {
+    for (const dep of ['axios', 'axios-retry', 'lru-cache', 'eventemitter3', 'zod', 'commander', 'yocto-spinner', 'yoctocolors', 'gun', '@types']) {
       const link = path.join(consumer, 'node_modules', dep);
       if (!fs.existsSync(link)) fs.symlinkSync(path.join(repo, 'node_modules', dep), link);
     }
@@ -116,6 +116,18 @@ describe('packed tarball', () => {
     const file = path.join(consumer, 'redis.cjs');
     fs.writeFileSync(file, "const r = require('gun-relay-client/redis'); console.log(typeof r.RedisLedgerStore, typeof r.RedisLeaseStore);");
     assert.equal(execFileSync(process.execPath, [file], { cwd: consumer, encoding: 'utf8', timeout: 30_000 }).trim(), 'function function');
+  });
+
+  it('npx gun-relay-client runs the packed bin (linked as npm links it), which loads the package by its own name', () => {
+    const binDir = path.join(consumer, 'node_modules', '.bin');
+    fs.mkdirSync(binDir, { recursive: true });
+    fs.symlinkSync('../gun-relay-client/dist/cli/index.js', path.join(binDir, 'gun-relay-client'));
+    const version = (JSON.parse(fs.readFileSync(path.join(packed(), 'package.json'), 'utf8')) as { version: string }).version;
+    const out = execFileSync('npx', ['--no-install', 'gun-relay-client', '--version'], { cwd: consumer, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(out.trim(), version);
+    const help = execFileSync('npx', ['--no-install', 'gun-relay-client', 'diagnose', '--help'], { cwd: consumer, encoding: 'utf8', timeout: 60_000 });
+    assert.match(help, /record types, comma-separated/);
+    assert.ok(packedFiles().has('dist/status/page.html'), 'the status page ships');
   });
 
   it('types check from a TypeScript consumer in both module kinds', () => {
