@@ -16,6 +16,8 @@ async function main() {
     console.log(r.outcome, await client.get('647f79c2a338:workout_xyz')); // 'deleted' null
 
     // A soul the relay keeps refusing: calls 1–3 reach the relay and throw, call 4 on is skipped.
+    // A refusal counts once the relay accepts another soul's delete after it (here, the other
+    // soul's), so an outage that refuses everyone quarantines nobody.
     relay.fault('647f79c2a338:poisoned', { status: 500, body: { error: 'Data at root of graph must be a node (an object).' } });
     for (let i = 1; i <= 4; i++) {
       try {
@@ -25,6 +27,7 @@ async function main() {
         if (!isGunRelayError(error)) throw error;
         console.log(i, error.code, error.status); // 1–3: SOUL_REJECTED 500
       }
+      await client.delete('647f79c2a338:workout_xyz', { keys: ['title'] });
     }
   } finally {
     client.close(); // frees the client's sockets

@@ -1,19 +1,12 @@
 import type { FailureScope, GunRelayErrorCode, Operation } from './errors.js';
-import type { FleetLedgerStats } from './ledger/Quarantine.js';
+import type { FleetLedgerStats, LedgerOperation, QuarantineEvent, RecoverEvent } from './ledger/types.js';
+import type { ClassifierProblem } from './relays/classifierGuard.js';
 import type { LedgerStoreJunk } from './stores/LedgerStore.js';
+
+export type { LedgerFailureCode, LedgerOperation, QuarantineEvent, RecoverEvent } from './ledger/types.js';
 
 /** Operations counted in `stats()` (the `health()` probe is not). */
 export type CountedOperation = 'put' | 'get' | 'delete' | 'list';
-
-/**
- * Operations whose failures are counted per soul in the failure ledger: the client's `put` and
- * `delete`, `get` when `countReadFailures` is on, and any operation the app names in
- * `recordFailure()` (`'index'`, `'es'`, …).
- */
-export type LedgerOperation = 'put' | 'delete' | (string & {});
-
-/** The code a ledger entry carries: a {@link GunRelayErrorCode}, or the app's own for app-defined failures. */
-export type LedgerFailureCode = GunRelayErrorCode | (string & {});
 
 /** Counters for one operation. */
 export interface OperationCounters {
@@ -73,6 +66,12 @@ export interface StatsSnapshot extends OperationCounters {
   queueDepth: number;
   /** Requests on the wire right now. */
   inFlight: number;
+  /**
+   * Soul-level refusals held until their relay accepts another soul's request of the same kind
+   * (then they count) or `attributionWindowMs` passes (then they never do). Bounded by
+   * `maxTrackedSouls` per relay and kind.
+   */
+  pendingRefusals: number;
   /** Each relay's breaker state, by redacted base URL. */
   breakers: Record<string, BreakerState>;
   /** The `ledgerStore` link's counters (absent without a store). */
@@ -103,44 +102,21 @@ export interface FailureEvent {
   code: GunRelayErrorCode;
   scope: FailureScope;
   status: number | undefined;
-  /** True when the failure was counted against the soul in the ledger. */
-  counted: boolean;
-  /** The soul's consecutive failure count after this one (0 when not counted). */
+  /**
+   * `true`: counted against the soul in the ledger now. `'pending'`: a refusal held until the
+   * relay accepts another soul's request of the same kind (then it counts, without another
+   * event) or `attributionWindowMs` passes (then it never does). `false`: not about the soul.
+   */
+  counted: boolean | 'pending';
+  /** The soul's consecutive failure count after this one (0 when not counted now). */
   failures: number;
-  /** True the first time this soul fails for this operation (since it was last clear). */
+  /** True the first time this soul fails for this operation since it was last clear (counted now or pending). */
   first: boolean;
   /** The relay that refused or failed (several, comma-separated, when none could be tried). */
   relay: string | undefined;
 }
 
-/** Payload of the `quarantine` event: a soul reached the threshold and will be skipped. */
-export interface QuarantineEvent {
-  /** For a put: the digest of the write that is quarantined (a different write to the soul is still sent). */
-  write?: string;
-  op: LedgerOperation;
-  soul: string;
-  failures: number;
-  code: LedgerFailureCode;
-  /** The app's reason, for failures recorded with `recordFailure()`. */
-  reason?: string;
-  /** True when the quarantine came from another worker through the `ledgerStore`. */
-  fleet?: true;
-  /** Epoch ms at which the soul is tried again unless it fails again (`new Date(retryAt)`). */
-  retryAt: number;
-}
 
-/** Payload of the `recover` event: a soul that had failures is clear again. */
-export interface RecoverEvent {
-  /** For a put: the digest of the write that is quarantined (a different write to the soul is still sent). */
-  write?: string;
-  op: LedgerOperation;
-  soul: string;
-  /** Failures it had before it was cleared. */
-  previousFailures: number;
-  reason: 'success' | 'forgive';
-  /** True when another worker cleared it through the `ledgerStore`. */
-  fleet?: true;
-}
 
 /** Payload of the `settle` event: every call, once, when it settles. */
 export interface SettleEvent {
@@ -204,6 +180,8 @@ export interface ListenerErrorEvent {
 
 /** Payload of the `ledgerStoreJunk` event: the `ledgerStore` found junk in its backend and ignored or replaced it. */
 export type LedgerStoreJunkEvent = LedgerStoreJunk;
+/** Payload of the `classifierError` event: a relay's `classify` hook threw or answered an unknown verdict. */
+export type ClassifierErrorEvent = ClassifierProblem;
 
 /** Every event a {@link GunRelayClient} emits, with its listener signature. */
 export interface ClientEvents {
@@ -218,4 +196,6 @@ export interface ClientEvents {
   suspectRead: (event: SuspectReadEvent) => void;
   listenerError: (event: ListenerErrorEvent) => void;
   ledgerStoreJunk: (event: LedgerStoreJunkEvent) => void;
+  /** The profile's own verdict was used instead; the failure's code is the profile's. */
+  classifierError: (event: ClassifierErrorEvent) => void;
 }

@@ -13,6 +13,7 @@ export type { GetResult, PutEntry, ReadLimitOptions } from './client/results.js'
 export type { BatchOptions, BatchOutcome, BatchProgress } from './batch/runBatch.js';
 export { directRelayClassifier, oipProxyClassifier } from './relays/classifiers.js';
 export type { RelayClassifier, RelayEndpoint, RelayVerdict } from './relays/classifiers.js';
+export type { ClassifierProblem } from './relays/classifierGuard.js';
 export { PROXY_HEALTH_SOUL, type RelayEntry, type RelayKind } from './relays/RelayProfile.js';
 export type { FailoverMode } from './relays/FailoverPolicy.js';
 export type { Comparison, RelayAnswer } from './relays/compare.js';
@@ -31,7 +32,7 @@ export type {
   SyncLoopHealth,
   SyncLoopStatus,
 } from './sync/types.js';
-export { TRACING_CHANNELS, type AttemptTrace, type CallTrace, type CycleRef, type CycleTrace, type RereadTrace } from './tracing/channels.js';
+export { TRACING_CHANNELS, DIAGNOSTIC_CHANNELS, type AttemptTrace, type CallTrace, type CycleRef, type CycleTrace, type RereadTrace } from './tracing/channels.js';
 export type { LeaseStore } from './stores/LeaseStore.js';
 export { MemoryLeaseStore } from './stores/MemoryLeaseStore.js';
 export {
@@ -63,10 +64,11 @@ export type {
   SuspectReadEvent,
   ListenerErrorEvent,
   LedgerStoreJunkEvent,
+  ClassifierErrorEvent,
 } from './events.js';
 export type { QuarantinedSoul, LedgerEntry } from './ledger/FailureLedger.js';
 export type { AppFailure, AppFailureResult } from './ledger/appFailures.js';
-export type { FleetLedgerStats } from './ledger/Quarantine.js';
+export type { FleetLedgerStats } from './ledger/types.js';
 export { MemoryLedgerStore, type MemoryLedgerStoreOptions } from './stores/MemoryLedgerStore.js';
 export type {
   LedgerStore,

@@ -142,15 +142,21 @@ describe('countReadFailures (opt-in)', () => {
     server.reset();
     server.setDefault({ status: 200, bodyBytes: 4096 });
     const c = new GunRelayClient({ baseUrl: server.url, maxContentLength: 1024, retry: false, breaker: false, countReadFailures: true });
-    for (let i = 0; i < 3; i++) await assert.rejects(c.get('big'), isCode('RESPONSE_TOO_LARGE'));
+    for (let i = 0; i < 3; i++) {
+      await assert.rejects(c.get('big'), isCode('RESPONSE_TOO_LARGE'));
+      assert.equal(c.stats().pendingRefusals, 1, 'held until the relay answers another soul\'s read');
+      server.setDefault({ status: 404, body: { error: 'Not found' } });
+      assert.equal(await c.get(`other${i}`), null);
+      server.setDefault({ status: 200, bodyBytes: 4096 });
+    }
     assert.equal(c.isQuarantined('get', 'big'), true);
     await assert.rejects(c.get('big'), isCode('SKIPPED'));
-    assert.equal(server.requestCount, 3);
+    assert.equal(server.requestCount, 6, 'three reads of big, three of other souls, none for the skip');
     assert.equal(c.stats().byOperation.get.skipped, 1);
     c.forgive('big');
     server.setDefault({ status: 200, body: { success: true, data: { a: 1 } } });
     await c.get('big');
-    assert.equal(server.requestCount, 4);
+    assert.equal(server.requestCount, 7);
     c.close();
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { GunRelayClient, ManualClock, type FailureEvent } from '../src/index.js';
 import { startFaultServer, startLocalRelay, startOipProxy, type LocalRelay, type OipProxy } from '../src/testing/index.js';
-import { Attribution } from '../src/relays/Attribution.js';
+import { Attribution, type HeldRefusal } from '../src/relays/Attribution.js';
 import { oipProxyClassifier } from '../src/relays/classifiers.js';
 import { outcome } from './helpers/clock.js';
 import { isCode } from './helpers/errors.js';
@@ -58,7 +58,7 @@ describe('oip-proxy profile: a peer behind the /gun-relay proxy (local relay, re
     const c = client({ retry: false, breaker: false });
     const codes = new Map<string, number>();
     const counted: FailureEvent[] = [];
-    c.on('failure', (e) => e.counted && counted.push(e));
+    c.on('failure', (e) => e.counted !== false && counted.push(e));
     await relay.stopListening();
     proxy.resetCounters();
     for (let i = 0; i < 300; i++) {
@@ -84,26 +84,33 @@ describe('oip-proxy profile: a peer behind the /gun-relay proxy (local relay, re
     const c = client({ retry: false });
     relay.fault('*', { status: 500, body: GUN_ERROR, path: '/put' });
     const counted: FailureEvent[] = [];
-    c.on('failure', (e) => e.counted && counted.push(e));
+    c.on('failure', (e) => e.counted === true && counted.push(e));
     for (let i = 0; i < 4; i++) {
       assert.equal(await c.get(`oip:reads:other${i}`), null, 'reads of other souls are answered');
       assert.deepEqual(await outcome(c.put('oip:registry:index:post', { k: 1 })), { ok: false, code: 'SOUL_REJECTED' });
     }
     assert.equal(counted.length, 0, 'no write of any soul succeeded: the write refusals are not attributed');
     assert.equal(c.quarantined().length, 0);
+    assert.equal(c.stats().trackedSouls, 0, 'the held refusal never gained evidence');
   });
 
   it('a soul the relay keeps refusing while others succeed is quarantined after 3', async () => {
     const c = client({ retry: false });
     const bad = 'oip:p:poisoned';
     relay.fault(bad, { status: 500, body: GUN_ERROR, path: '/put' });
-    const seen: Array<[boolean, number]> = [];
-    c.on('failure', (e) => seen.push([e.counted, e.failures]));
+    const seen: Array<[FailureEvent['counted'], boolean]> = [];
+    c.on('failure', (e) => seen.push([e.counted, e.first]));
+    const quarantined: number[] = [];
+    c.on('quarantine', (e) => quarantined.push(e.failures));
     for (let i = 0; i < 3; i++) {
-      assert.equal((await c.put(`oip:p:good${i}`, { i })).outcome, 'written');
       await assert.rejects(c.put(bad, { a: 1 }), isCode('SOUL_REJECTED'));
+      // Held until the proxy takes another soul's put after it.
+      assert.equal(c.stats().pendingRefusals, 1);
+      assert.equal((await c.put(`oip:p:good${i}`, { i })).outcome, 'written');
+      assert.equal(c.stats().pendingRefusals, 0);
     }
-    assert.deepEqual(seen, [[true, 1], [true, 2], [true, 3]]);
+    assert.deepEqual(seen, [['pending', true], ['pending', false], ['pending', false]]);
+    assert.deepEqual(quarantined, [3], 'the third refusal, once confirmed, quarantines the write');
     proxy.resetCounters();
     const skipped = await c.put(bad, { a: 1 });
     assert.equal(skipped.outcome, 'skipped');
@@ -202,37 +209,51 @@ describe('classify: a per-relay override', () => {
   });
 });
 
-describe('attribution: a refusal counts only when the relay recently answered another soul', () => {
+describe('attribution: a refusal counts once the relay accepts another soul\'s request of the same kind after it', () => {
+  const refusal = (soul: string, at: number, op: 'put' | 'delete' = 'put'): HeldRefusal => ({ op, soul, key: soul, code: 'SOUL_REJECTED', status: 500, at });
+
   it('the rule, on the injected clock (window 60 s)', () => {
-    const a = new Attribution(60_000);
-    assert.equal(a.attributable('s', 0), false, 'no success seen yet');
-    a.recordSuccess('s', 0);
-    assert.equal(a.attributable('s', 1), false, 'only the same soul succeeded');
-    assert.equal(a.attributable('t', 1), true);
-    a.recordSuccess('other', 10);
-    assert.equal(a.attributable('s', 60_010), true, 'at the edge of the window');
-    assert.equal(a.attributable('s', 60_011), false, 'past the window');
-    a.recordSuccess('s', 100_000);
-    assert.equal(a.attributable('s', 100_001), false, "'other' is too old now");
-    a.recordSuccess(undefined, 100_002); // a list answered: another soul
-    assert.equal(a.attributable('s', 100_003), true);
-    assert.equal(new Attribution(0).attributable('s', 5), true, 'window 0 counts every refusal');
+    const a = new Attribution(60_000, 100);
+    assert.equal(a.accepted('other', 0), undefined, 'nothing held');
+    assert.equal(a.hold(refusal('s', 10)), false);
+    assert.equal(a.accepted('s', 11), undefined, 'the soul itself is no evidence');
+    assert.deepEqual(a.accepted('t', 12)?.map((r) => r.soul), ['s'], 'another soul accepted after it: confirmed');
+    assert.equal(a.size(12), 0, 'confirmed refusals are handed back once');
+    a.hold(refusal('s', 100));
+    assert.equal(a.hold(refusal('s', 200)), true, 'a repeat before any evidence replaces the held one');
+    assert.deepEqual(a.accepted(undefined, 60_200)?.map((r) => r.at), [200], 'a list counts as another soul; at the edge of the window');
+    a.hold(refusal('s', 70_000));
+    assert.equal(a.accepted('t', 130_001), undefined, 'past the window: dropped uncounted');
+    assert.equal(a.size(130_001), 0);
   });
 
-  it('direct relays too: a refused soul counts only after another soul succeeded within the window', async () => {
+  it('bounded: the oldest held refusal is dropped first; drop() and dropSoul() forget', () => {
+    const a = new Attribution(60_000, 3);
+    for (let i = 0; i < 5; i++) a.hold(refusal(`s${i}`, i));
+    assert.equal(a.size(5), 3);
+    a.drop('put', 's4');
+    a.hold(refusal('s3', 6, 'delete'));
+    a.dropSoul('s3');
+    assert.deepEqual(a.accepted('t', 7)?.map((r) => r.soul), ['s2']);
+  });
+
+  it('direct relays too: a refused soul counts once another soul succeeds after it within the window', async () => {
     const relay = await startLocalRelay({ putDelayMs: 0, missWaitMs: 100 });
     const clock = new ManualClock(1_000);
     const c = new GunRelayClient({ baseUrl: relay.url, clock, retry: false });
     try {
       relay.fault('bad:1', { status: 500, body: GUN_ERROR, path: '/put' });
-      const counted: boolean[] = [];
+      const counted: Array<FailureEvent['counted']> = [];
       c.on('failure', (e) => counted.push(e.counted));
       await outcome(c.put('bad:1', { a: 1 }));
       await c.put('good:1', { a: 1 });
+      assert.equal(c.exportLedger().entries[0]?.failures, 1, 'the success after it is the evidence');
       await outcome(c.put('bad:1', { a: 1 }));
       await clock.advance(60_001);
-      await outcome(c.put('bad:1', { a: 1 }));
-      assert.deepEqual(counted, [false, true, false]);
+      await c.put('good:1', { a: 2 });
+      assert.equal(c.exportLedger().entries[0]?.failures, 1, 'a success past the window is no evidence');
+      assert.deepEqual(counted, ['pending', 'pending']);
+      assert.equal(c.stats().pendingRefusals, 0);
     } finally {
       c.close();
       await relay.close();

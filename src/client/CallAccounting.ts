@@ -1,6 +1,8 @@
 import type { Clock } from '../clock.js';
 import { GunRelayError } from '../errors.js';
-import type { ClientEvents, CountedOperation, LedgerOperation, StatsSnapshot } from '../events.js';
+import type { ClientEvents, CountedOperation, StatsSnapshot } from '../events.js';
+import type { LedgerOperation } from '../ledger/types.js';
+import type { AttributionKind, HeldRefusal } from '../relays/Attribution.js';
 import type { Quarantine } from '../ledger/Quarantine.js';
 import { withWrite } from '../ledger/writeKey.js';
 import type { Counters, Tallies } from './Counters.js';
@@ -14,8 +16,11 @@ export interface CallAccountingParts {
   events: SafeEmitter<ClientEvents>;
   /** `countReadFailures` and `statsEvery` of the client's options. */
   options: { readonly countReadFailures: boolean; readonly statsEvery: number };
-  /** True when relay `label`'s refusal of `soul` counts against the soul (see `RelayPool.attributable`). */
-  attributable(label: string | undefined, soul: string, write: boolean): boolean;
+  /** Attribution of relay `label`'s soul-level refusals (see `RelayPool.refused`). */
+  evidence: {
+    refused(label: string | undefined, kind: AttributionKind, refusal: HeldRefusal): true | 'new' | 'again';
+    succeeded(label: string, kind: AttributionKind, op: string, key: string): void;
+  };
   /** True once the client was closed. */
   isClosed(): boolean;
   /** The `stats()` snapshot, for the `stats` event. */
@@ -69,7 +74,10 @@ export class CallAccounting {
   succeeded(tallies: Tallies, op: CountedOperation, soul: string | undefined, started: number, outcome: string, relay: string, key = soul): void {
     const { quarantine, events, options, clock } = this.parts;
     for (const t of tallies) t.byOperation[op].successes++;
-    if (key !== undefined && (op === 'put' || op === 'delete' || (op === 'get' && options.countReadFailures))) quarantine.succeed(op, key);
+    if (key !== undefined && (op === 'put' || op === 'delete' || (op === 'get' && options.countReadFailures))) {
+      quarantine.succeed(op, key);
+      this.parts.evidence.succeeded(relay, op === 'get' ? 'read' : op, op, key);
+    }
     if (events.has('settle')) {
       events.emit('settle', { op, soul, outcome, code: undefined, durationMs: Math.round(clock.now() - started), relay });
     }
@@ -87,15 +95,23 @@ export class CallAccounting {
     }
     let failures = 0;
     let first = false;
-    let counted = false;
-    const readFailure = op === 'get' && error.code === 'RESPONSE_TOO_LARGE' && options.countReadFailures;
-    // A refusal counts only when the relay that refused has recently answered other souls (attribution).
-    const attributed = soul !== undefined && this.parts.attributable(error.relay, soul, op === 'put' || op === 'delete');
-    if (soul !== undefined && ((error.scope === 'soul' && (op === 'put' || op === 'delete') && attributed) || readFailure)) {
-      const recorded = quarantine.fail(op, key ?? soul, error.code, error.status);
-      counted = true;
-      failures = recorded.failures;
-      first = recorded.first;
+    let counted: boolean | 'pending' = false;
+    // Reads count only with countReadFailures, and only an oversized 2xx: an oversized error page is the relay's.
+    const readFailure = op === 'get' && options.countReadFailures && error.code === 'RESPONSE_TOO_LARGE' && (error.status === undefined || error.status < 300);
+    if (soul !== undefined && ((error.scope === 'soul' && (op === 'put' || op === 'delete')) || readFailure)) {
+      const ledgerKey = key ?? soul;
+      const refusal: HeldRefusal = { op, soul, key: ledgerKey, code: error.code, status: error.status, at: clock.now() };
+      // A refusal is evidence against the soul once its relay accepts another soul's request of the same kind (Attribution).
+      const held = this.parts.evidence.refused(error.relay, op === 'get' ? 'read' : op, refusal);
+      if (held === true) {
+        const recorded = quarantine.fail(op, ledgerKey, error.code, error.status);
+        counted = true;
+        failures = recorded.failures;
+        first = recorded.first;
+      } else {
+        counted = 'pending';
+        first = held === 'new' && quarantine.ledger.count(op, ledgerKey) === 0;
+      }
     }
     const relay = error.relay;
     events.emit('failure', { op, soul, code: error.code, scope: error.scope, status: error.status, counted, failures, first, relay });
@@ -103,5 +119,11 @@ export class CallAccounting {
       events.emit('settle', { op, soul, outcome: 'error', code: error.code, durationMs: Math.round(clock.now() - started), relay });
     }
     return error;
+  }
+
+  /** Counts refusals their relay's acceptance of another soul confirmed (held since their `failure` event said `'pending'`). */
+  confirmed(refusals: HeldRefusal[]): void {
+    if (this.parts.isClosed()) return;
+    for (const r of refusals) this.parts.quarantine.fail(r.op, r.key, r.code, r.status);
   }
 }

@@ -1,13 +1,12 @@
-import { epochNow, type Clock } from '../clock.js';
+import type { Clock } from '../clock.js';
 import { GunRelayError, type Operation } from '../errors.js';
 import type { ClientEvents, StatsSnapshot, SuspectReadEvent } from '../events.js';
-import { checkAppFailure, checkLedgerOperation, checkLedgerSoul, type AppFailure, type AppFailureResult } from '../ledger/appFailures.js';
+import type { AppFailure, AppFailureResult } from '../ledger/appFailures.js';
 import type { FailureLedger, QuarantinedSoul } from '../ledger/FailureLedger.js';
 import { Quarantine } from '../ledger/Quarantine.js';
 import type { OipRecord } from '../oip/recordSchemas.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from '../options.js';
-import { issueInWords } from '../optionsMessages.js';
-import { ledgerSnapshotSchema, MAX_LEDGER_OPERATIONS, type LedgerImportResult, type LedgerSnapshot } from '../ledger/snapshot.js';
+import type { LedgerImportResult, LedgerSnapshot } from '../ledger/snapshot.js';
 import { assertDeleteKeys, assertListCount, assertSoul, type GunNode } from '../protocol/input.js';
 import { prepareWrite, serialise, type PreparedWrite } from '../protocol/preparedWrite.js';
 import { nodeKeyProblem } from '../protocol/wireSafe.js';
@@ -27,7 +26,8 @@ import { SafeEmitter } from './SafeEmitter.js';
 import { CallAccounting } from './CallAccounting.js';
 import { checkCallOptions } from './callOptions.js';
 import { checkCallLimits, type CallLimits } from './callLimits.js';
-import { isWriteKeyOf, withWrite, WRITE_IDENTITY, writeKey } from '../ledger/writeKey.js';
+import { withWrite, WRITE_IDENTITY, writeKey } from '../ledger/writeKey.js';
+import { LedgerCalls } from './LedgerCalls.js';
 import { runBatch, type BatchOptions, type BatchOutcome } from '../batch/runBatch.js';
 import { traceCall } from '../tracing/channels.js';
 import { MissCache } from '../reads/MissCache.js';
@@ -53,6 +53,7 @@ export class GunRelayClient {
   private readonly missCache: MissCache | undefined;
   private readonly reader: NodeReader;
   private readonly calls: CallAccounting;
+  private readonly ledgerCalls: LedgerCalls;
   private readonly counters = new Counters();
   private readonly ownTallies: Tallies = [this.counters];
   private readonly events = new SafeEmitter<ClientEvents>();
@@ -75,6 +76,8 @@ export class GunRelayClient {
     this.pool = new RelayPool(this.options, this.transport, {
       retry: (e) => this.events.emit('retry', e),
       breaker: (e) => this.events.emit('breaker', e),
+      confirmed: (refusals) => this.calls.confirmed(refusals),
+      classifierProblem: (e) => this.events.emit('classifierError', e),
     });
     this.quarantine = new Quarantine({
       threshold: this.options.failureThreshold,
@@ -105,9 +108,15 @@ export class GunRelayClient {
       counters: this.counters,
       events: this.events,
       options: this.options,
-      attributable: (label, soul, write) => this.pool.attributable(label, soul, write),
+      evidence: this.pool,
       isClosed: () => this.closed,
       snapshot: () => this.snapshot(),
+    });
+    this.ledgerCalls = new LedgerCalls({
+      clock: this.clock,
+      quarantine: this.quarantine,
+      options: this.options,
+      forgiveHeld: (soul) => this.pool.forgive(soul),
     });
     if (this.options.logger) attachLogger(this, this.options.logger);
   }
@@ -373,38 +382,30 @@ export class GunRelayClient {
 
   /** The souls currently skipped, with their failure counts and time left. */
   quarantined(): QuarantinedSoul[] {
-    // A put is quarantined per write: such entries carry the write's digest in `write`.
-    return this.ledger.quarantined(this.clock.now(), epochNow(this.clock)).map(withWrite);
-  }
-
-  /** Clears a soul's failures for every operation (app-defined ones too) and every write of it, so its next call is sent. Returns true if it had any. */
-  forgive(soul: string): boolean {
-    let had = this.quarantine.forgive(soul, this.ledger.operations());
-    for (const e of this.exportLedger().entries) {
-      if (e.op === 'put' && isWriteKeyOf(e.soul, soul)) had = this.quarantine.forgive(e.soul, ['put']) || had;
-    }
-    return had;
+    return this.ledgerCalls.quarantined();
   }
 
   /**
-   * Counts a failure of an operation the app defines (`'index'`, `'es'`, …) against `soul`, with
-   * the same threshold, TTL, bound, `quarantine` event and export as put and delete. Throws
-   * `INVALID_INPUT` for a bad op, soul or code, or when the ledger already tracks 32 operation names.
+   * Clears a soul's failures for every operation (app-defined ones too) and every write of it, and
+   * its refusals held for attribution, so its next call is sent. Returns true if it had any.
+   */
+  forgive(soul: string): boolean {
+    return this.ledgerCalls.forgive(soul);
+  }
+
+  /**
+   * Counts a failure of an operation the app defines (`'index'`, `'es'`, …) against `soul` at
+   * once (the app is the evidence), with the same threshold, TTL, bound, `quarantine` event and
+   * export as put and delete. Throws `INVALID_INPUT` for a bad op, soul or code, or when the
+   * ledger already tracks 32 operation names.
    */
   recordFailure(op: string, soul: string, failure: AppFailure): AppFailureResult {
-    const checked = checkAppFailure(op, soul, failure);
-    if (!this.ledger.acceptsOperation(checked.op)) {
-      throw new GunRelayError('INVALID_INPUT', `recordFailure: the ledger already tracks ${MAX_LEDGER_OPERATIONS} operation names`, { field: 'op' });
-    }
-    const { failures } = this.quarantine.fail(checked.op, soul, checked.code, undefined, checked.reason);
-    return { op: checked.op, soul, failures, quarantined: failures >= this.options.failureThreshold };
+    return this.ledgerCalls.recordFailure(op, soul, failure);
   }
 
   /** Clears `soul`'s failures for the app's `op` after it succeeded (emits `recover`). Returns true if it had any. */
   recordSuccess(op: string, soul: string): boolean {
-    checkLedgerOperation(op, 'recordSuccess');
-    checkLedgerSoul(soul, 'recordSuccess');
-    return this.quarantine.succeed(op, soul) > 0;
+    return this.ledgerCalls.recordSuccess(op, soul);
   }
 
   /**
@@ -412,14 +413,12 @@ export class GunRelayClient {
    * it. For `'put'`, true when any write of the soul is quarantined. Synchronous, no request.
    */
   isQuarantined(op: string, soul: string): boolean {
-    if (this.ledger.skipCount(op, soul) > 0) return true;
-    // Puts are quarantined per write: the soul is, for puts, when one of its writes is.
-    return op === 'put' && this.ledger.quarantinedCount > 0 && this.quarantined().some((q) => q.op === 'put' && q.soul === soul);
+    return this.ledgerCalls.isQuarantined(op, soul);
   }
 
-  /** The failure ledger as versioned JSON, so a restarted worker keeps skipping its poisoned souls. */
+  /** The failure ledger as versioned JSON, so a restarted worker keeps skipping its poisoned souls. Held refusals are not in it. */
   exportLedger(): LedgerSnapshot {
-    return this.ledger.toSnapshot(this.clock.now(), epochNow(this.clock));
+    return this.ledgerCalls.exportLedger();
   }
 
   /**
@@ -427,15 +426,7 @@ export class GunRelayClient {
    * Entries whose TTL ran out while the worker was down are dropped.
    */
   importLedger(snapshot: unknown): LedgerImportResult {
-    const parsed = ledgerSnapshotSchema.safeParse(snapshot);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new GunRelayError('INVALID_INPUT', `importLedger: not a ledger snapshot: ${issueInWords(issue, snapshot)}`, {
-        field: `snapshot${issue?.path.length ? '.' + issue.path.join('.') : ''}`,
-      });
-    }
-    const imported = this.ledger.load(parsed.data, this.clock.now(), epochNow(this.clock), this.options.failureTtlMs);
-    return { imported, dropped: parsed.data.entries.length - imported };
+    return this.ledgerCalls.importLedger(snapshot);
   }
 
   /** Frees sockets and listeners. Queued calls and later calls reject with `CLIENT_CLOSED`. Idempotent. */

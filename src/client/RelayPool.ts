@@ -5,7 +5,8 @@ import type { ResolvedOptions } from '../options.js';
 import { retryDelayMs } from '../resilience/backoff.js';
 import { isPlainObject, parseJsonSafe } from '../protocol/safeJson.js';
 import { isSoulNotFound } from '../protocol/responses.js';
-import { Attribution } from '../relays/Attribution.js';
+import { Attribution, type AttributionKind, type HeldRefusal } from '../relays/Attribution.js';
+import { checkedVerdict, type ClassifierProblem } from '../relays/classifierGuard.js';
 import type { RelayEndpoint } from '../relays/classifiers.js';
 import { FailoverPolicy } from '../relays/FailoverPolicy.js';
 import type { RelayProfile } from '../relays/RelayProfile.js';
@@ -23,8 +24,8 @@ interface Relay {
   readonly label: string;
   readonly profile: RelayProfile;
   readonly breaker: RelayBreaker | undefined;
-  /** Successes of reads and of writes, apart: a relay refusing every write is not made credible by its reads. */
-  readonly attribution: { readonly read: Attribution; readonly write: Attribution };
+  /** Held refusals per kind of request: a relay refusing every delete is not made credible by its puts or reads. */
+  readonly attribution: Record<AttributionKind, Attribution>;
 }
 
 /** The body the relay sends for a missing soul; a classifier's `miss` is answered with it. */
@@ -34,6 +35,10 @@ const NOT_FOUND_TEXT = '{"error":"Not found"}';
 export interface RelayPoolEvents {
   retry(event: RetryEvent): void;
   breaker(event: BreakerEvent): void;
+  /** Held refusals a relay's acceptance of another soul just confirmed: count them. */
+  confirmed(refusals: HeldRefusal[]): void;
+  /** A relay's `classify` hook threw or answered something unknown; the profile's verdict was used. */
+  classifierProblem(problem: ClassifierProblem): void;
 }
 
 /** A request without the relay: the pool picks one, unless `relay` pins it (a label or URL of one of the relays). `tallies` count its requests, retries and bytes. */
@@ -85,7 +90,8 @@ export class RelayPool {
               clock,
               onChange: (from, to, failures) => this.events.breaker({ relay: label, from, to, failures }),
             });
-      return { url, label, profile, breaker, attribution: { read: new Attribution(options.attributionWindowMs), write: new Attribution(options.attributionWindowMs) } };
+      const held = (): Attribution => new Attribution(options.attributionWindowMs, options.maxTrackedSouls);
+      return { url, label, profile, breaker, attribution: { put: held(), delete: held(), read: held() } };
     });
     this.failover = new FailoverPolicy(this.relays, options.failover);
   }
@@ -101,13 +107,24 @@ export class RelayPool {
   }
 
   /**
-   * True when a soul-level refusal of `soul` by relay `label` counts against the soul: that relay
-   * answered another soul successfully within `attributionWindowMs` (see Attribution), with a
-   * request of the same kind: a refused write needs another soul's write to have succeeded.
+   * A soul-level refusal by relay `label`: true when it counts now (`attributionWindowMs: 0`, or
+   * no relay answered), else it is held until that relay accepts another soul's request of the
+   * same kind (see Attribution) and `'held'` says whether the key already had one held.
    */
-  attributable(label: string | undefined, soul: string, write: boolean): boolean {
-    const relay = this.relays.find((r) => r.label === label);
-    return relay === undefined || relay.attribution[write ? 'write' : 'read'].attributable(soul, this.options.clock.now());
+  refused(label: string | undefined, kind: AttributionKind, refusal: HeldRefusal): true | 'new' | 'again' {
+    const relay = label === undefined || this.options.attributionWindowMs === 0 ? undefined : this.relays.find((r) => r.label === label);
+    if (relay === undefined) return true;
+    return relay.attribution[kind].hold(refusal) ? 'again' : 'new';
+  }
+
+  /** Drops a held refusal of `op`/`key` at relay `label`: the key just succeeded there. */
+  succeeded(label: string, kind: AttributionKind, op: string, key: string): void {
+    for (const r of this.relays) if (r.label === label) r.attribution[kind].drop(op, key);
+  }
+
+  /** Drops every held refusal of `soul` (`forgive`). */
+  forgive(soul: string): void {
+    for (const r of this.relays) for (const a of Object.values(r.attribution)) a.dropSoul(soul);
   }
 
   /**
@@ -137,7 +154,7 @@ export class RelayPool {
     let last: GunRelayError | undefined;
     const { relay: _pin, tallies, retries: _retries, ...wire } = request;
     const candidates = this.failover.candidates(request);
-    const kind = request.method === 'POST' ? 'write' : 'read';
+    const kind = attributionKind(request.op, request.method);
     for (const relay of candidates) {
       if (this.closing.signal.aborted) throw closedError(request);
       const left = deadlineAt - this.options.clock.now();
@@ -151,7 +168,7 @@ export class RelayPool {
         const response = await this.transport.send({ ...wire, timeoutMs: left, attemptTimeoutMs, baseUrl: relay.url, retry, meter });
         if (tallies) countExchange(tallies, response.retries);
         relay.breaker?.recordSuccess();
-        if (response.status !== 404 || isSoulNotFound(response.text)) relay.attribution[kind].recordSuccess(request.soul, this.options.clock.now());
+        if (response.status !== 404 || isSoulNotFound(response.text)) this.accepted(relay, kind, request.soul);
         return { ...response, relay: relay.label };
       } catch (error) {
         const raw = error instanceof GunRelayError ? error : abortError(request, error);
@@ -159,12 +176,13 @@ export class RelayPool {
         const verdict = this.reclassify(relay, request, raw);
         if (verdict === 'miss') {
           relay.breaker?.recordSuccess();
-          relay.attribution[kind].recordSuccess(request.soul, this.options.clock.now());
+          this.accepted(relay, kind, request.soul);
           return { status: 404, text: NOT_FOUND_TEXT, retries: raw.retries, relay: relay.label };
         }
         const failure = verdict;
+        // A soul-level refusal says nothing yet about the relay's health (it may be an outage the
+        // proxy words as a refusal): it neither closes nor opens the breaker.
         if (failure.scope === 'relay') relay.breaker?.recordFailure();
-        else if (failure.scope === 'soul' && this.attributable(relay.label, request.soul ?? '', kind === 'write')) relay.breaker?.recordSuccess();
         else relay.breaker?.release();
         if (failure.scope !== 'relay' || !RETRYABLE.has(failure.code)) throw failure;
         last = failure;
@@ -179,6 +197,12 @@ export class RelayPool {
     });
   }
 
+  /** Hands the refusals an acceptance of `soul` confirms to the client. */
+  private accepted(relay: Relay, kind: AttributionKind, soul: string | undefined): void {
+    const confirmed = relay.attribution[kind].accepted(soul, this.options.clock.now());
+    if (confirmed !== undefined) this.events.confirmed(confirmed);
+  }
+
   /**
    * Applies the relay's profile to a failure that carries an HTTP status: its classifier's verdict
    * (`miss`, or the soul/relay split) replaces the transport's status-only reading.
@@ -188,7 +212,8 @@ export class RelayPool {
     const { custom, builtIn, kind } = relay.profile;
     const endpoint = endpointOf(request.path);
     const body = failure.bodyExcerpt ?? '';
-    const verdict = custom?.(endpoint, failure.status, body) ?? (kind === 'relay' ? undefined : builtIn(endpoint, failure.status, body));
+    const own = custom === undefined ? undefined : checkedVerdict(custom, relay.label, endpoint, failure.status, body, this.events.classifierProblem);
+    const verdict = own ?? (kind === 'relay' ? undefined : builtIn(endpoint, failure.status, body));
     if (verdict === undefined) return failure;
     if (verdict === 'miss' && endpoint === 'get') return 'miss';
     if (verdict === 'soul') return failure.code === 'SOUL_REJECTED' ? failure : withCode(failure, 'SOUL_REJECTED');
@@ -262,10 +287,16 @@ export class RelayPool {
   }
 
   /** Relay-side counters for `stats()`. */
-  snapshot(): { retries: number; retriesDenied: number; retryBudgetUsed: number; queueDepth: number; inFlight: number; breakers: Record<string, BreakerState> } {
+  snapshot(): { pendingRefusals: number; retries: number; retriesDenied: number; retryBudgetUsed: number; queueDepth: number; inFlight: number; breakers: Record<string, BreakerState> } {
     const breakers: Record<string, BreakerState> = {};
-    for (const r of this.relays) breakers[r.label] = r.breaker?.state ?? 'closed';
+    let pendingRefusals = 0;
+    const now = this.options.clock.now();
+    for (const r of this.relays) {
+      breakers[r.label] = r.breaker?.state ?? 'closed';
+      pendingRefusals += r.attribution.put.size(now) + r.attribution.delete.size(now) + r.attribution.read.size(now);
+    }
     return {
+      pendingRefusals,
       retries: this.retriesSent,
       retriesDenied: this.budget?.denied ?? 0,
       retryBudgetUsed: this.budget?.used() ?? 0,
@@ -314,6 +345,12 @@ function countBytes(tallies: Tallies, bytesOut: number, bytesIn: number): void {
 
 function closedError(request: PoolRequest): GunRelayError {
   return new GunRelayError('CLIENT_CLOSED', `${request.op}: client closed during the call; nothing more was sent`, { op: request.op, soul: request.soul });
+}
+
+/** Which acceptances vouch for a request's refusal: a put's, a delete's, or any read's. */
+export function attributionKind(op: Operation, method: 'GET' | 'POST'): AttributionKind {
+  if (method === 'GET') return 'read';
+  return op === 'delete' ? 'delete' : 'put';
 }
 
 /** The relay endpoint of a request path (`/get?soul=…` included). */

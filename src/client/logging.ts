@@ -14,7 +14,7 @@ export interface EventSource {
 export function attachLogger(source: EventSource, logger: Logger): () => void {
   const offs = [
     source.on('failure', (e) => {
-      if (e.counted && e.first) {
+      if (e.counted !== false && e.first) {
         logger.warn?.({ op: e.op, soul: e.soul, code: e.code, status: e.status }, 'gun relay: soul failed');
       } else if (e.scope === 'relay' && e.code !== 'RELAY_UNAVAILABLE') {
         logger.debug?.({ op: e.op, soul: e.soul, code: e.code, status: e.status }, 'gun relay: relay-level failure');

@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../clock.js';
 import { clockedLruOptions } from '../clockedLru.js';
-import type { LedgerFailureCode, LedgerOperation } from '../events.js';
+import type { LedgerFailureCode, LedgerOperation } from './types.js';
 import { LEDGER_SNAPSHOT_VERSION, MAX_LEDGER_OPERATIONS, type LedgerSnapshot } from './snapshot.js';
 
 /** What the ledger keeps per soul and operation: counts and codes, nothing from the HTTP layer. */
@@ -92,6 +92,11 @@ export class FailureLedger {
     if (this.cache.size === 0) return 0;
     const entry = this.cache.get(op + SEP + soul);
     return entry !== undefined && entry.failures >= this.threshold ? entry.failures : 0;
+  }
+
+  /** The entry's consecutive failures (0 when none or expired); does not touch its recency. */
+  count(op: LedgerOperation, soul: string): number {
+    return this.cache.size === 0 ? 0 : (this.cache.peek(op + SEP + soul)?.failures ?? 0);
   }
 
   /** Records a soul-level failure; the TTL restarts from now. */

@@ -1,14 +1,9 @@
 import { epochNow, type Clock } from '../clock.js';
-import type { LedgerFailureCode, LedgerOperation, LedgerStoreJunkEvent, QuarantineEvent, RecoverEvent } from '../events.js';
-import type { LedgerStore, LedgerStoreLink, LedgerStoreStats, SharedLedgerEntry } from '../stores/LedgerStore.js';
+import type { FleetLedgerStats, LedgerFailureCode, LedgerOperation, QuarantineEvent, RecoverEvent } from './types.js';
+import type { LedgerStore, LedgerStoreJunk, LedgerStoreLink, SharedLedgerEntry } from '../stores/LedgerStore.js';
 import { FailureLedger, type RecordedFailure } from './FailureLedger.js';
 import { trustedFleetEntry } from './snapshot.js';
 
-/** The ledger's part of `stats()` when a `ledgerStore` is attached. */
-export interface FleetLedgerStats extends LedgerStoreStats {
-  /** Quarantines and clears from other workers applied to this client's ledger. */
-  applied: number;
-}
 
 /** Options of a {@link Quarantine}. */
 export interface QuarantineOptions {
@@ -21,7 +16,7 @@ export interface QuarantineOptions {
   emit: {
     quarantine(event: QuarantineEvent): void;
     recover(event: RecoverEvent): void;
-    junk(event: LedgerStoreJunkEvent): void;
+    junk(event: LedgerStoreJunk): void;
   };
 }
 

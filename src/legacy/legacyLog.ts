@@ -34,7 +34,7 @@ export function attachLegacyLog(source: EventSource, sink: LogSink): () => void 
       sink.logger?.info?.(deleteStatsLine(stats));
     }),
     source.on('failure', (e) => {
-      if (!e.counted || !e.first) return;
+      if (e.counted === false || !e.first) return;
       const status = e.status === undefined ? '' : ` (HTTP ${e.status})`;
       sink.logger?.warn?.(`⚠️ [GUN] ${e.op} failed for ${e.soul}: ${e.code}${status}; further failures of this soul are counted, not logged`);
     }),

@@ -1,4 +1,6 @@
-import type { LedgerFailureCode, LedgerOperation } from '../events.js';
+import type { LedgerFailureCode, LedgerOperation, LedgerStoreStats } from '../ledger/types.js';
+
+export type { LedgerStoreStats } from '../ledger/types.js';
 
 /**
  * A ledger entry as the fleet sees it. Expiry travels as `remainingMs` (time left, measured by
@@ -61,23 +63,6 @@ export interface LedgerStoreConfig {
   ttlMs: number;
 }
 
-/** Counters of one link, reported in `stats().ledgerStore`. */
-export interface LedgerStoreStats {
-  /** True while the backend is reachable (always true in memory). */
-  connected: boolean;
-  /** Writes waiting to be sent. */
-  queued: number;
-  /** Writes dropped because the queue was full (oldest first) or the link closed. */
-  dropped: number;
-  /** Writes the backend acknowledged. */
-  written: number;
-  /** Writes that failed or timed out at the backend (not retried). */
-  writeErrors: number;
-  /** Full loads of the fleet's quarantine (at start and after each reconnect). */
-  loads: number;
-  /** Junk found in the backend and ignored or replaced (messages, entries, index), when the store counts it. */
-  junk?: number;
-}
 
 /**
  * One client's connection to a {@link LedgerStore}. Every method returns at once and never

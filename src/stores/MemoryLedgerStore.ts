@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../clock.js';
-import type { LedgerOperation } from '../events.js';
+import type { LedgerOperation } from '../ledger/types.js';
 import type {
   LedgerFailureWrite,
   LedgerStore,

@@ -313,7 +313,7 @@ class LocalRelayServer implements LocalRelay {
         record.soul = query.get('soul');
       }
 
-      const fault = this.faults.take({ soul: record.soul, path, method });
+      const fault = this.faults.take({ soul: record.soul, path, method, body: put?.json ? put.value : undefined });
       if (fault) {
         if ('status' in fault) return send(fault.status, fault.body ?? { error: 'Injected fault' });
         if ('hang' in fault) return; // left open; close() destroys the socket

@@ -42,6 +42,8 @@ export type RelayFault = RelayFaultBehaviour & {
   method?: string;
   /** Apply to this many matching requests, then remove the rule. Default: until cleared. */
   times?: number;
+  /** Only puts whose parsed JSON body (`{ soul, data }`) this returns true for: a relay refusing one write shape. */
+  matchBody?: (body: unknown) => boolean;
 };
 
 interface Rule {
@@ -67,10 +69,11 @@ export class RelayFaultTable {
   }
 
   /** Finds (and consumes one use of) the rule for this request, if any. */
-  take(request: { soul: string | null; path: string; method: string }): RelayFault | undefined {
+  take(request: { soul: string | null; path: string; method: string; body?: unknown }): RelayFault | undefined {
     const applies = (r: Rule): boolean =>
       (r.fault.path === undefined || r.fault.path === request.path) &&
-      (r.fault.method === undefined || r.fault.method.toUpperCase() === request.method);
+      (r.fault.method === undefined || r.fault.method.toUpperCase() === request.method) &&
+      (r.fault.matchBody === undefined || (request.body !== undefined && r.fault.matchBody(request.body)));
     const newestFirst = [...this.rules].reverse();
     const rule =
       newestFirst.find((r) => request.soul !== null && r.soul === request.soul && applies(r)) ??

@@ -25,6 +25,12 @@ export const TRACING_CHANNELS = {
   reread: 'gun-relay-client:reread',
 } as const;
 
+/** Names of the plain channels (`diagnostics_channel.channel`, one message each). */
+export const DIAGNOSTIC_CHANNELS = {
+  /** One message each time a relay's `classify` hook threw or answered an unknown verdict. Payload `ClassifierProblem`. */
+  classifier: 'gun-relay-client:classifier',
+} as const;
+
 /** The cycle a call was made through, if any. */
 export interface CycleRef {
   /** The loop's name. */
@@ -101,6 +107,7 @@ export const cycleChannel = diagnostics_channel.tracingChannel<unknown, CycleTra
 
 /** @internal */
 export const rereadChannel = diagnostics_channel.tracingChannel<unknown, RereadTrace>(TRACING_CHANNELS.reread);
+export const classifierChannel = diagnostics_channel.channel(DIAGNOSTIC_CHANNELS.classifier);
 
 /** @internal True when anyone subscribes to any part of `channel`. */
 export function isTraced(channel: diagnostics_channel.TracingChannel<unknown, object>): boolean {

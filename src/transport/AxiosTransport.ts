@@ -264,7 +264,10 @@ export class AxiosTransport implements Transport {
       return new GunRelayError('CONNECTION_RESET', `${op}: ${String((error as Error)?.message ?? error)}`, details);
     }
     if (error.message.startsWith('maxContentLength')) {
-      return new GunRelayError('RESPONSE_TOO_LARGE', tooLargeMessage(op, state.request.maxContentLength ?? this.options.maxContentLength, state.wire.announcedLength), details);
+      // The status line arrived before the body outgrew the limit: keep it (an oversized error page is not a soul's data).
+      const status = (error.request as { res?: { statusCode?: unknown } } | undefined)?.res?.statusCode;
+      const withStatus = typeof status === 'number' ? { ...details, status } : details;
+      return new GunRelayError('RESPONSE_TOO_LARGE', tooLargeMessage(op, state.request.maxContentLength ?? this.options.maxContentLength, state.wire.announcedLength), withStatus);
     }
     const response = error.response;
     // A response whose status was acceptable but whose body broke off is a network failure.
