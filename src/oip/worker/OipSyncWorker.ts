@@ -216,8 +216,8 @@ export class OipSyncWorker {
       rereadBudget: 0,
     };
     if (!this.announced) {
-      // A written soul is the local relay's evidence that it accepts writes: a refusal of a record
-      // in the first cycle then counts against that record (see docs/deployments.md, attribution).
+      // The node's registry entry, written once. (A refusal needs no write before it to count: it
+      // counts once the relay accepts another soul's write after it; docs/deployments.md, attribution.)
       await ctx.local.put(`${REGISTRY_ROOT}:nodes:${this.options.nodeId}`, { nodeId: this.options.nodeId, startedAt: epochNow(this.options.clock) }, { signal: cycle.signal });
       this.announced = true;
     }
