@@ -41,9 +41,12 @@ async function main(): Promise<void> {
   const registry = new Registry();
   const detach = instrument(client, registry);
   try {
-    for (let i = 0; i < 5; i++) await client.put(`647f79c2a338:m${i}`, { n: i });
     relay.fault('647f79c2a338:bad', { status: 500, body: { error: 'Invalid data: Array at 647f79c2a338:bad.x' } });
-    for (let i = 0; i < 5; i++) await client.put('647f79c2a338:bad', { n: 1 }).catch(() => undefined);
+    for (let i = 0; i < 5; i++) {
+      await client.put('647f79c2a338:bad', { n: 1 }).catch(() => undefined);
+      // Another soul's put succeeds after each refusal: the evidence that it is about the soul.
+      await client.put(`647f79c2a338:m${i}`, { n: i });
+    }
     await client.get('647f79c2a338:m1');
     console.log(await registry.metrics());
   } finally {

@@ -64,6 +64,9 @@ async function main(): Promise<number> {
         outcomes.push(error.code);
         log(`cycle ${cycle}: failed ${error.code} status=${error.status} body=${error.bodyExcerpt}`);
       }
+      // The cycle's other deletes succeed: that is the evidence that makes the refusal count
+      // against the poisoned soul (attribution: a relay that refuses everyone quarantines nobody).
+      await client.delete(`${publisher}:other_${cycle}`, { keys: ['title'] });
     }
     const failures = outcomes.filter((o) => o === 'SOUL_REJECTED').length;
     const skips = outcomes.filter((o) => o === 'skipped').length;

@@ -80,7 +80,7 @@ describe('examples', () => {
     const lines = out.trim().split('\n');
     assert.equal(lines.filter((l) => l.includes('soul failed')).length, 1);
     assert.equal(lines.filter((l) => l.includes('soul quarantined')).length, 1);
-    assert.equal(lines.filter((l) => l.startsWith('📊 [GUN Delete Stats] Attempts: 3, Skipped (cached failures): 10')).length, 1);
+    assert.equal(lines.filter((l) => l.startsWith('📊 [GUN Delete Stats] Attempts: 6, Skipped (cached failures): 10')).length, 1);
     assert.ok(lines.length < 10, `${lines.length} lines`);
   });
 

@@ -353,15 +353,17 @@ describe("SyncLoop cycle counters against the local relay", () => {
       cycleTimeoutMs: 60_000,
       clock,
       run: async ({ client: c, number }) => {
+        // The same write each time: puts are quarantined per write (soul + body). A refusal counts
+        // once the relay accepts another soul's put after it (attribution): the put that follows.
+        await c.put(poisoned, { n: 0 }).catch(() => undefined);
         await c.put(`syncloop0001:rec${number}`, { n: number, meta: { at: number } });
         await c.get(`syncloop0001:rec${number}`, { resolveLinks: 1 });
         await c.get(`syncloop0001:never${number}`);
         if (number === 1) await c.get('syncloop0001:flaky');
         await c.delete(`syncloop0001:rec${number}`);
         await c.list('syncloop0001', { limit: 5 });
-        // The same write each time: puts are quarantined per write (soul + body).
         await c.put(poisoned, { n: 0 }).catch(() => undefined);
-        await c.put(poisoned, { n: 0 }).catch(() => undefined);
+        await c.put(`syncloop0001:done${number}`, { n: number });
       },
     });
     const reports = collect(loop);
@@ -375,10 +377,10 @@ describe("SyncLoop cycle counters against the local relay", () => {
     // cycle 2 fails the poisoned put once more (3rd failure) and then skips it; cycle 3 skips both
     assert.deepEqual([r1.failures, r2.failures, r3.failures], [2, 1, 0]);
     assert.deepEqual([r1.skipped, r2.skipped, r3.skipped], [0, 1, 2]);
-    // put (1) + get (2: node and meta) + miss (1) + delete (2: read, write) + list (1) = 7, + poisoned puts sent
-    assert.equal(r3.requests, 7);
-    assert.equal(r2.requests, 7 + 1);
-    assert.equal(r1.requests, 7 + 2 + 2, 'plus the flaky get and its retry, and two poisoned puts');
+    // puts (2) + get (2: node and meta) + miss (1) + delete (2: read, write) + list (1) = 8, + poisoned puts sent
+    assert.equal(r3.requests, 8);
+    assert.equal(r2.requests, 8 + 1);
+    assert.equal(r1.requests, 8 + 2 + 2, 'plus the flaky get and its retry, and two poisoned puts');
     assert.ok(r3.bytesOut > 0 && r3.bytesIn > 0);
 
     const s = client.stats();
