@@ -55,10 +55,18 @@ export async function* runBatch<I, T>(
   const stop = (): void => own.abort();
   options.signal?.addEventListener('abort', stop, { once: true });
   if (options.signal?.aborted) own.abort();
-  const source = Symbol.asyncIterator in input ? (input as AsyncIterable<I>)[Symbol.asyncIterator]() : (input as Iterable<I>)[Symbol.iterator]();
+  const source = iteratorOf(input);
   const settled: Array<BatchOutcome<T>> = [];
   const progress: BatchProgress = { started: 0, settled: 0, succeeded: 0, failed: 0, inFlight: 0 };
   let exhausted = false;
+  /** The input threw: thrown once every outcome already started has been yielded. */
+  let inputFailure: GunRelayError | undefined;
+  /** Set when a call found the client closed: the items its abort ends are `CLIENT_CLOSED` too. */
+  let closed: GunRelayError | undefined;
+  const closedOr = (error: GunRelayError, soul: string): GunRelayError =>
+    closed !== undefined && error.code === 'ABORTED' && !options.signal?.aborted
+      ? new GunRelayError('CLIENT_CLOSED', 'batch: the client was closed while this item ran', { soul })
+      : error;
   let wake: (() => void) | undefined;
   const wakeUp = (): void => wake?.();
   own.signal.addEventListener('abort', wakeUp, { once: true });
@@ -78,7 +86,7 @@ export async function* runBatch<I, T>(
       .then(() => call(item, own.signal))
       .then(
         (value): BatchOutcome<T> => ({ index, soul, ok: true, value }),
-        (error: unknown): BatchOutcome<T> => ({ index, soul, ok: false, error: asRelayError(error, soul) }),
+        (error: unknown): BatchOutcome<T> => ({ index, soul, ok: false, error: closedOr(asRelayError(error, soul), soul) }),
       )
       .then((outcome) => {
         progress.inFlight--;
@@ -87,7 +95,10 @@ export async function* runBatch<I, T>(
         else progress.failed++;
         settled.push(outcome);
         // A closed client answers every later item CLIENT_CLOSED: stop pulling the input.
-        if (!outcome.ok && outcome.error.code === 'CLIENT_CLOSED') own.abort();
+        if (!outcome.ok && outcome.error.code === 'CLIENT_CLOSED') {
+          closed ??= outcome.error;
+          own.abort();
+        }
         try {
           options.onProgress?.({ ...progress });
         } catch {
@@ -103,10 +114,9 @@ export async function* runBatch<I, T>(
         pulled = undefined;
         pulling = undefined;
         if ('error' in result) {
-          exhausted = true; // an input that threw is not asked again
-          throw inputError(result.error);
-        }
-        if (result.next.done) exhausted = true;
+          exhausted = true; // an input that threw is not asked again; the calls it started finish
+          inputFailure = inputError(result.error);
+        } else if (result.next.done) exhausted = true;
         else if (!own.signal.aborted) start(result.next.value);
       }
       if (!pulling && !exhausted && !own.signal.aborted && progress.inFlight + settled.length < concurrency) {
@@ -124,7 +134,10 @@ export async function* runBatch<I, T>(
         yield outcome;
         continue;
       }
-      if (progress.inFlight === 0 && (!pulling || own.signal.aborted)) return;
+      if (progress.inFlight === 0 && (!pulling || own.signal.aborted)) {
+        if (inputFailure) throw inputFailure;
+        return;
+      }
       await new Promise<void>((resolve) => {
         wake = resolve;
         if (pulled || settled.length > 0 || (own.signal.aborted && progress.inFlight === 0)) resolve();
@@ -141,6 +154,23 @@ export async function* runBatch<I, T>(
       if (pulling) void closing.catch(() => undefined);
       else await closing;
     }
+  }
+}
+
+/** The input's iterator; `INVALID_INPUT` for a value that is not iterable. */
+function iteratorOf<I>(input: Iterable<I> | AsyncIterable<I>): Iterator<I> | AsyncIterator<I> {
+  const value = input as unknown as Record<symbol, unknown> | null | undefined;
+  const asyncIterator = value?.[Symbol.asyncIterator];
+  const syncIterator = value?.[Symbol.iterator];
+  const open = typeof asyncIterator === 'function' ? asyncIterator : typeof syncIterator === 'function' ? syncIterator : undefined;
+  if (open === undefined || typeof input === 'string') {
+    const what = value === null ? 'null' : typeof input === 'string' ? 'a string' : typeof input;
+    throw new GunRelayError('INVALID_INPUT', `batch: the input must be an array, an iterable or an async iterable of items, got ${what}`, { field: 'input' });
+  }
+  try {
+    return (open as () => Iterator<I> | AsyncIterator<I>).call(input);
+  } catch (error) {
+    throw inputError(error);
   }
 }
 
