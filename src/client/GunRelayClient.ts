@@ -38,6 +38,9 @@ import type { PoolResponse } from './RelayPool.js';
 import { countingSink, DEFAULT_STREAM_LIMIT, feedText, type StreamGetOptions, type StreamGetResult } from './streamedRead.js';
 import type { BodySink } from '../transport/Transport.js';
 
+/** A read that asks the relay whatever the miss cache or the cycle remembers (`compare()`). */
+const FRESH_READ: unique symbol = Symbol('gun-relay-client.freshRead');
+
 /**
  * A typed client for the GUN HTTP relay. Soul-level failures are counted per soul and, past
  * `failureThreshold`, answered `skipped` without a request; relay-level failures never count
@@ -258,10 +261,12 @@ export class GunRelayClient {
    * they agree: replication lag between separate stores made visible. Never throws for a relay's
    * failure; it is reported as that relay's answer.
    */
-  async compare(soul: string, opts: CallOptions = {}): Promise<Comparison> {
+  async compare(soul: string, given: CallOptions = {}): Promise<Comparison> {
+    const opts = checkCallOptions<CallOptions>(given, 'get');
     this.assertOpen('get', soul);
     assertSoul(soul, 'get');
-    return compareRelays(soul, this.pool.labels, (relay) => this.get(soul, { signal: opts.signal, relay }));
+    const read = { signal: opts.signal, timeoutMs: opts.timeoutMs, [FRESH_READ]: true };
+    return compareRelays(soul, this.pool.labels, (relay) => this.get(soul, { ...read, relay }));
   }
 
   /**
@@ -483,6 +488,7 @@ export class GunRelayClient {
     const own = deadlineAt !== undefined || retries !== undefined || attemptTimeoutMs !== undefined || maxContentLength !== undefined;
     return this.reader.read(soul, op, opts.relay, this.callSignal(opts.signal), {
       limits: own ? `${deadlineAt ?? ''}/${retries ?? ''}/${attemptTimeoutMs ?? ''}/${maxContentLength ?? ''}` : undefined,
+      fresh: (opts as { [FRESH_READ]?: boolean })[FRESH_READ] === true,
       send: (request) => this.sendRead(request, tallies, deadlineAt, limits),
       cacheHit: () => tallies.forEach((t) => t.missCacheHits++),
       coalesced: () => tallies.forEach((t) => t.coalescedReads++),

@@ -51,6 +51,8 @@ export interface NodeReaderParts {
 
 /** The caller's side of one read: how to send it and where to count (a sync cycle counts its own). */
 export interface ReadIo {
+  /** Always ask the relay: neither the miss cache nor the cycle's earlier answers (`compare()`). */
+  fresh?: boolean | undefined;
   /** Sends one read to the relays. */
   send(request: ReadRequest): Promise<PoolResponse>;
   /** Counts a read answered from the miss cache. */
@@ -94,9 +96,11 @@ export class NodeReader {
   /** Reads `soul` for `op`; `signal` is the caller's (it may give up while a shared request goes on). */
   async read(soul: string, op: Operation, pin: string | undefined, signal: AbortSignal | undefined, io: ReadIo): Promise<ReadAnswer> {
     const { parts } = this;
+    // A call already aborted (an ended cycle's view included) is refused, never answered from memory.
+    if (signal?.aborted) throw new GunRelayError('ABORTED', `${op}: aborted`, { op, soul });
     const guard = parts.guard;
-    const cache = op === 'get' ? parts.missCache : undefined;
-    const cycle = op === 'get' ? io.cycle : undefined;
+    const cache = op === 'get' && !io.fresh ? parts.missCache : undefined;
+    const cycle = op === 'get' && !io.fresh ? io.cycle : undefined;
     const relay = parts.target(pin, op, soul);
     const cycleKey = pin === undefined ? '' : relay;
     const kept = io.maxContentLength === undefined ? cycle?.get(cycleKey, soul) : undefined;

@@ -45,6 +45,8 @@ class ResolveCall {
   private readonly reads = new Map<string, Promise<RelayNode | null>>();
   private readonly queue: Array<() => void> = [];
   private running = 0;
+  /** The first read error: the call has rejected, so no read waiting for a slot is sent. */
+  private failed: unknown;
   private readonly maxReads: number;
   private readonly concurrency: number;
   private readonly keys: ReadonlySet<string> | undefined;
@@ -88,9 +90,16 @@ class ResolveCall {
 
   private async limited<T>(task: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) await new Promise<void>((r) => this.queue.push(r));
+    if (this.failed !== undefined) {
+      this.queue.shift()?.();
+      throw this.failed;
+    }
     this.running++;
     try {
       return await task();
+    } catch (error) {
+      this.failed ??= error ?? new Error('a link read failed');
+      throw error;
     } finally {
       this.running--;
       this.queue.shift()?.();
