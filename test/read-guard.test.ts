@@ -217,6 +217,19 @@ describe('read guard against the local relay (real gun)', () => {
     assert.equal(snapshot.isFresh(), true);
   });
 
+  it('a streamed read that found an index makes a later streamed miss of it suspect (a new snapshot re-reads it)', async () => {
+    const clock = new ManualClock(0);
+    const writer = client(new ManualClock(0));
+    const c = client(clock);
+    await writer.put('guard:streamed', index(200));
+    assert.equal((await drive(clock, IndexSnapshot.load(c, 'guard:streamed', { clock }))).size, 200);
+    relay.fault('guard:streamed', { ...NOT_FOUND, times: 1 });
+    const fresh = await drive(clock, IndexSnapshot.load(c, 'guard:streamed', { clock }));
+    assert.equal(fresh.exists, true);
+    assert.equal(fresh.size, 200);
+    assert.deepEqual([c.stats().suspectReads, c.stats().rereads], [1, 1]);
+  });
+
   it('back-to-back reads of a fresh 200-entry index (8, with false 404s and partial nodes injected) never reach the caller absent or short', async () => {
     const clock = new ManualClock(0);
     const c = client(clock);

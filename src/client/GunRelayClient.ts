@@ -240,6 +240,7 @@ export class GunRelayClient {
         if (res.status !== 404) {
           if (!res.streamed) feedText(counted, res.text);
           result = { soul, outcome: 'found', relay: res.relay, bytes: counted.bytes };
+          this.reader.streamedPresent(res.relay, soul);
           break;
         }
         if (!isSoulNotFound(res.text)) throw endpointMissing('get', soul, res.status, res.text, res.relay);

@@ -125,6 +125,11 @@ export class NodeReader {
     return answer;
   }
 
+  /** A streamed read (never decoded here) found `soul` on `relay`: the guard expects it there. */
+  streamedPresent(relay: string, soul: string): void {
+    this.parts.guard?.present(relay, soul);
+  }
+
   /** A new record of what one sync cycle reads through this reader; `close()` it when the cycle ends. */
   cycleReads(maxChars: number): CycleReads {
     const reads = new CycleReads(maxChars, (r) => this.cycles.delete(r));

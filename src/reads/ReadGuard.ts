@@ -94,6 +94,15 @@ export class ReadGuard {
   }
 
   /**
+   * `soul` was found on `relay` by a read whose keys were not counted (a streamed read): it is
+   * expected present (a miss is suspect), with at least the keys already expected.
+   */
+  present(relay: string, soul: string): void {
+    const key = relay + SEP + soul;
+    this.expected.set(key, { keys: Math.max(1, this.expected.get(key)?.keys ?? 0), since: ++this.epoch });
+  }
+
+  /**
    * A write of `soul` landed with `live` keys set and `tombstones` keys nulled: the node has at
    * least the keys it set, and at most `tombstones` fewer of those seen before. When that leaves
    * nothing (a delete), the soul is forgotten: a miss of it is expected.
