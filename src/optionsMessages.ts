@@ -192,9 +192,12 @@ function clientOptionsError(issue: Issue | undefined, input: unknown, schema: z.
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
     const path = [...issue.path, key];
-    const hint = closest(key, keysAt(schema, issue.path));
+    const known = keysAt(schema, issue.path);
+    const hint = closest(key, known);
     const name = nameOf(path);
-    const dotted = hint === undefined ? undefined : nameOf([...issue.path, hint]);
+    // `retries: 3` at the top: the key lives one level down (`retry.retries`).
+    const nested = hint === undefined ? known.find((parent) => keysAt(schema, [...issue.path, parent]).includes(key)) : undefined;
+    const dotted = hint !== undefined ? nameOf([...issue.path, hint]) : nested !== undefined ? nameOf([...issue.path, nested, key]) : undefined;
     return new GunRelayError('INVALID_OPTIONS', `Unknown option "${name}"${dotted ? `; did you mean "${dotted}"?` : ''}`, { field: name });
   }
   let path: Path = issue.path;
@@ -211,7 +214,11 @@ function clientOptionsError(issue: Issue | undefined, input: unknown, schema: z.
   }
   if (name === 'baseUrl' && baseUrl === undefined) {
     // `baseURL` (axios's spelling), `baseurl`, `base_url`: name the key the user did write.
-    const near = typeof input === 'object' && input !== null ? Object.keys(input).find((key) => key.length >= 4 && closest(key, ['baseUrl']) !== undefined) : undefined;
+    if (typeof input === 'object' && input !== null && 'baseUrl' in input) {
+      // `baseUrl: process.env.GUN_RELAY_URL` with the variable unset.
+      return new GunRelayError('INVALID_OPTIONS', `Invalid option "baseUrl": the value is undefined (an unset environment variable?); give the relay's URL, e.g. ${EXAMPLE_URL}`, { field: name });
+    }
+    const near = typeof input === 'object' && input !== null ? Object.keys(input).find((key) => key !== 'baseUrl' && key.length >= 4 && closest(key, ['baseUrl']) !== undefined) : undefined;
     if (near !== undefined) return new GunRelayError('INVALID_OPTIONS', `Unknown option "${near}"; did you mean "baseUrl"?`, { field: near });
     return new GunRelayError('INVALID_OPTIONS', `Invalid option "baseUrl": required, the relay's URL (e.g. ${EXAMPLE_URL})`, { field: name });
   }

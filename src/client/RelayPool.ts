@@ -190,7 +190,9 @@ export class RelayPool {
     }
     if (last) throw last;
     const which = candidates.length === 1 ? `relay ${candidates[0]!.label}'s circuit breaker is` : "every relay's circuit breaker is";
-    throw new GunRelayError('RELAY_UNAVAILABLE', `${request.op}: ${which} open; nothing was sent`, {
+    const retryIn = Math.min(...candidates.map((r) => r.breaker?.retryInMs ?? 0));
+    const when = retryIn > 0 ? `; it lets a request through again in ${retryIn} ms` : '; the next call probes it';
+    throw new GunRelayError('RELAY_UNAVAILABLE', `${request.op}: ${which} open; nothing was sent${when}`, {
       op: request.op,
       soul: request.soul,
       relay: candidates.map((r) => r.label).join(','),

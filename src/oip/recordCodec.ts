@@ -84,7 +84,7 @@ export function encodeRecord(
     throw invalid('encrypt must be an object { key, meta? }', 'encrypt');
   }
   if (encrypt.key === undefined || encrypt.key === null) {
-    throw new GunRelayError('MISSING_KEY', 'encrypt was requested without a key', {
+    throw new GunRelayError('MISSING_KEY', 'encrypt was requested without a key: set encrypt.key (32 bytes)', {
       field: 'encrypt.key',
     });
   }
@@ -222,7 +222,7 @@ export async function decodeRecord(
   }
   if (!options.keyProvider) {
     if (keep) return record;
-    throw new GunRelayError('MISSING_KEY', 'Record is encrypted and no keyProvider was given', {
+    throw new GunRelayError('MISSING_KEY', 'Record is encrypted and no keyProvider was given: pass the keyProvider option (meta) => key to decrypt it', {
       soul,
     });
   }
@@ -245,7 +245,7 @@ export async function decodeRecord(
   }
   const key = await options.keyProvider(meta);
   if (key === null || key === undefined) {
-    throw new GunRelayError('MISSING_KEY', 'keyProvider returned no key for this record', {
+    throw new GunRelayError('MISSING_KEY', 'keyProvider returned no key for this record: the keyProvider option must return its 32-byte key', {
       soul,
     });
   }

@@ -32,6 +32,12 @@ export class RelayBreaker {
   }
 
   /** Whether a call may be sent now. In half-open state only one probe at a time is allowed. */
+  /** Ms until an open breaker lets a probe through (0 when it would now, or is not open). */
+  get retryInMs(): number {
+    if (this.current !== 'open') return 0;
+    return Math.max(0, Math.ceil(this.options.halfOpenAfterMs - (this.options.clock.now() - this.openedAt)));
+  }
+
   tryPass(): boolean {
     const state = this.state;
     if (state === 'closed') return true;

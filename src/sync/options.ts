@@ -63,6 +63,11 @@ export type ResolvedSyncLoopOptions<R = unknown> = Omit<z.output<typeof syncLoop
 /** Validates options; throws `INVALID_OPTIONS` naming the first offending field. */
 export function resolveSyncLoopOptions<R>(input: SyncLoopOptions<R>): ResolvedSyncLoopOptions<R> {
   const parsed = syncLoopOptionsSchema.safeParse(input ?? {});
-  if (!parsed.success) throw invalidOptionsError(parsed.error.issues[0], input ?? {}, syncLoopOptionsSchema, 'SyncLoop option');
+  if (!parsed.success) {
+    // A misspelt option (`intervalMS`) says so, with the name meant, before "intervalMs is required".
+    const issues = parsed.error.issues;
+    const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
+    throw invalidOptionsError(issue, input ?? {}, syncLoopOptionsSchema, 'SyncLoop option');
+  }
   return parsed.data as ResolvedSyncLoopOptions<R>;
 }

@@ -1,0 +1,58 @@
+/** Messages a newcomer meets first say what to do: an unset URL, misspelt and misplaced options, an open breaker, a missing key. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GunRelayClient, ManualClock, SyncLoop, isGunRelayError } from '../src/index.js';
+import { startFaultServer } from '../src/testing/index.js';
+
+function thrown(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  assert.fail('did not throw');
+}
+
+describe('messages that say what to do', () => {
+  it('baseUrl: undefined (an unset environment variable) says the value is missing and what a URL looks like', () => {
+    const e = thrown(() => new GunRelayClient({ baseUrl: process.env['GRC_SURELY_UNSET_VARIABLE'] as never }));
+    assert.equal(e.message, 'Invalid option "baseUrl": the value is undefined (an unset environment variable?); give the relay\'s URL, e.g. http://gun-relay:8765');
+    assert.ok(isGunRelayError(e) && e.field === 'baseUrl');
+  });
+
+  it('retries: 3 at the top level points to retry.retries', () => {
+    assert.equal(thrown(() => new GunRelayClient({ baseUrl: 'http://a:1', retries: 3 } as never)).message, 'Unknown option "retries"; did you mean "retry.retries"?');
+  });
+
+  it('SyncLoop: a misspelt option gets the same "did you mean" as the client, before "required"', () => {
+    const client = new GunRelayClient({ baseUrl: 'http://a:1' });
+    const base = { name: 'n', client, run() {}, clock: new ManualClock() };
+    assert.equal(thrown(() => new SyncLoop({ ...base, intervalMS: 5, cycleTimeoutMs: 5 } as never)).message, 'Unknown SyncLoop option "intervalMS"; did you mean "intervalMs"?');
+    assert.equal(thrown(() => new SyncLoop({ ...base, intervalMs: 5, cycleTimeout: 5 } as never)).message, 'Unknown SyncLoop option "cycleTimeout"; did you mean "cycleTimeoutMs"?');
+    client.close();
+  });
+
+  it('RELAY_UNAVAILABLE says when the breaker lets a request through again', async () => {
+    const server = await startFaultServer({ status: 503, body: { error: 'down' } });
+    const clock = new ManualClock();
+    const client = new GunRelayClient({ baseUrl: server.url, retry: false, clock, breaker: { threshold: 1, halfOpenAfterMs: 30_000 } });
+    try {
+      await client.get('b:1').catch(() => undefined);
+      await clock.advance(10_000);
+      const e = await client.get('b:2').then(() => assert.fail('resolved'), (x: unknown) => x as Error);
+      assert.ok(isGunRelayError(e) && e.code === 'RELAY_UNAVAILABLE');
+      assert.match(e.message, /open; nothing was sent; it lets a request through again in 20000 ms$/);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  });
+
+  it('MISSING_KEY names the option to set', async () => {
+    const client = new GunRelayClient({ baseUrl: 'http://127.0.0.1:9', retry: false });
+    const e = await client.putRecord({ data: { name: 'x' }, oip: {} } as never, 'k:1', { encrypt: {} as never }).then(() => assert.fail('resolved'), (x: unknown) => x as Error);
+    client.close();
+    assert.ok(isGunRelayError(e) && e.code === 'MISSING_KEY', String(e));
+    assert.match(e.message, /set encrypt\.key/);
+  });
+});
