@@ -1,8 +1,8 @@
 /**
  * README.md and docs/*.md stay true to the repository: every relative link resolves to a file,
  * every `#anchor` to a heading, every test file a guarantee names exists, and every error code the
- * fault table names is a real code. README's links work on the registry page (anchors, or absolute
- * URLs; files of the package as https://unpkg.com/gun-relay-client@<version>/<path>), and every
+ * fault table names is a real code. README's links are anchors, absolute
+ * URLs never to a registry page of this package; files it ships are linked relatively), and every
  * JavaScript/TypeScript block in it says how it is checked (see test/helpers/codeBlocks.ts).
  */
 import assert from 'node:assert/strict';
@@ -14,8 +14,6 @@ import { CHECKED_LANGS, codeBlocks, exampleRef } from './helpers/codeBlocks.js';
 
 const repo = path.resolve(import.meta.dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as { version: string; files: string[] };
-/** Where README links a file of the package: the exact version's copy, which the registry page can reach. */
-const PACKAGE_FILE_URL = `https://unpkg.com/gun-relay-client@${pkg.version}/`;
 const read = (file: string): string => fs.readFileSync(path.join(repo, file), 'utf8');
 const pages = ['README.md', ...fs.readdirSync(path.join(repo, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 
@@ -53,7 +51,7 @@ describe('docs', () => {
     });
   }
 
-  it('README.md: links are anchors or absolute URLs; package files are linked at this version and are shipped', () => {
+  it('README.md: links are anchors, absolute URLs, or relative links to files the package ships (they work in a clone and in the installed package)', () => {
     const readme = read('README.md');
     const anchors = anchorsOf(readme);
     const links = linksOf(readme);
@@ -61,13 +59,13 @@ describe('docs', () => {
     for (const link of links) {
       if (link.startsWith('#')) {
         assert.ok(anchors.has(link.slice(1)), `README.md: no heading for ${link}`);
-      } else if (link.startsWith('https://unpkg.com/gun-relay-client')) {
-        assert.ok(link.startsWith(PACKAGE_FILE_URL), `README.md: ${link} must start with ${PACKAGE_FILE_URL} (the package's version)`);
-        const file = link.slice(PACKAGE_FILE_URL.length).split('#')[0]!;
+      } else if (/^https?:\/\//.test(link)) {
+        assert.doesNotMatch(link, /unpkg\.com\/gun-relay-client|npmjs\.com\/package\/gun-relay-client/, `README.md: ${link} is a registry page of this package: link the file relatively`);
+      } else {
+        const [file, anchor] = link.split('#') as [string, string | undefined];
         assert.ok(fs.existsSync(path.join(repo, file)), `README.md: ${link}: ${file} does not exist`);
         assert.ok(pkg.files.some((f) => file === f || file.startsWith(`${f}/`)), `README.md: ${file} is not in package.json "files"`);
-      } else {
-        assert.match(link, /^https:\/\//, `README.md: ${link} breaks on the registry page; write ${PACKAGE_FILE_URL}<path> for a file of the package`);
+        if (anchor !== undefined && file.endsWith('.md')) assert.ok(anchorsOf(read(file)).has(anchor), `README.md: ${link}: no heading #${anchor} in ${file}`);
       }
     }
   });
