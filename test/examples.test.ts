@@ -42,16 +42,16 @@ describe('examples', () => {
     assert.match(out, /OK: the local relay holds exactly the 63 expected records; 4 refused souls skipped from cycle 2 on/);
   });
 
-  it('sync-loop.ts (opens docs/sync-workers.md, verbatim): one cycle for two triggers, its own counts, health ok', async () => {
+  it('sync-loop.mts (opens docs/sync-workers.md, verbatim): one cycle for two triggers, its own counts, health ok', async () => {
     const doc = fs.readFileSync(path.join(repo, 'docs', 'sync-workers.md'), 'utf8');
-    const source = fs.readFileSync(path.join(repo, 'examples', 'sync-loop.ts'), 'utf8');
+    const source = fs.readFileSync(path.join(repo, 'examples', 'sync-loop.mts'), 'utf8');
     assert.equal(/```ts\n([\s\S]*?)```/.exec(doc)![1], source, 'the docs page opens with the example as it is');
-    const out = await example('sync-loop.ts');
+    const out = await example('sync-loop.mts');
     assert.match(out, /same cycle: true\ncycle 1 ok: 2 requests, 1 misses, one miss\nhealth: ok/);
   });
 
-  it('tracing-opentelemetry.ts: a span per cycle, call and HTTP attempt, nested, in one trace', async () => {
-    const out = await example('tracing-opentelemetry.ts');
+  it('tracing-opentelemetry.mts: a span per cycle, call and HTTP attempt, nested, in one trace', async () => {
+    const out = await example('tracing-opentelemetry.mts');
     assert.equal(
       out.trim(),
       [
@@ -66,8 +66,8 @@ describe('examples', () => {
     );
   });
 
-  it('tracing-prometheus.ts: attempt latency by op and status, cycles by outcome, sockets by state', async () => {
-    const out = await example('tracing-prometheus.ts');
+  it('tracing-prometheus.mts: attempt latency by op and status, cycles by outcome, sockets by state', async () => {
+    const out = await example('tracing-prometheus.mts');
     assert.match(out, /gun_relay_attempt_duration_seconds_count\{op="get",status="404"\} 2/);
     assert.match(out, /sync_cycles_total\{loop="copy-records",outcome="ok"\} 2/);
     assert.match(out, /sync_cycle_requests_total\{loop="copy-records"\} 6/);

@@ -153,4 +153,41 @@ describe('packed tarball', () => {
     );
     execFileSync(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', consumer], { encoding: 'utf8' });
   });
+  it('types resolve with --module commonjs (moduleResolution node10): the root and every subpath; a node read is writable as it is', () => {
+    const dir = path.join(consumer, 'node10');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, 'copy.ts'),
+      `import { GunRelayClient, type RelayNode } from 'gun-relay-client';
+import { GunHelper } from 'gun-relay-client/legacy';
+import { startLocalRelay } from 'gun-relay-client/testing';
+import { registryIndexSoul } from 'gun-relay-client/oip';
+import { MemoryMonitor } from 'gun-relay-client/diagnostics';
+import { RedisLeaseStore } from 'gun-relay-client/redis';
+export async function copy(from: GunRelayClient, to: GunRelayClient, soul: string): Promise<void> {
+  const node = await from.get(soul);
+  if (node) await to.put(soul, node);
+  await to.put(soul, (await from.get(soul)) ?? {});
+  const read: RelayNode = { a: 1 };
+  await to.put(soul, read);
+}
+export const used = [GunHelper, startLocalRelay, registryIndexSoul, MemoryMonitor, RedisLeaseStore];
+`,
+    );
+    fs.writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'commonjs', moduleResolution: 'node10', target: 'es2022', strict: true, noEmit: true, types: ['node'], skipLibCheck: true, esModuleInterop: true }, files: ['copy.ts'] }),
+    );
+    execFileSync(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', dir], { encoding: 'utf8' });
+  });
+  it('examples with top-level await run outside the clone, in an `npm init` (CommonJS) app under tsx', () => {
+    const app = path.join(consumer, 'app');
+    fs.mkdirSync(app, { recursive: true });
+    fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', main: 'index.js', license: 'ISC' }));
+    fs.copyFileSync(path.join(repo, 'examples', 'sync-loop.mts'), path.join(app, 'sync-loop.mts'));
+    const tsx = path.join(consumer, 'node_modules', 'tsx');
+    if (!fs.existsSync(tsx)) fs.symlinkSync(path.join(repo, 'node_modules', 'tsx'), tsx);
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'sync-loop.mts'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    assert.match(out, /cycle 1 ok: 2 requests, 1 misses, one miss/);
+  });
 });

@@ -1,3 +1,4 @@
+import type { GunValue } from '../protocol/input.js';
 import type { GunRelayClient } from '../client/GunRelayClient.js';
 import type { RelayNode } from '../client/results.js';
 import { isGunRelayError } from '../errors.js';
@@ -42,8 +43,8 @@ export async function readLegacyNode(
     if (isGunRelayError(error) && error.code === 'INVALID_INPUT') return out;
     throw error;
   }
-  if ('data' in out) out['data'] = decoded.data;
-  if ('oip' in out) out['oip'] = decoded.oip;
+  if ('data' in out) out['data'] = decoded.data as GunValue;
+  if ('oip' in out) out['oip'] = decoded.oip as GunValue;
   return out;
 }
 

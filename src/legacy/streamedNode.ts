@@ -1,3 +1,4 @@
+import type { GunValue } from '../protocol/input.js';
 import type { GunRelayClient } from '../client/GunRelayClient.js';
 import type { RelayNode } from '../client/results.js';
 import { GunRelayError, isGunRelayError } from '../errors.js';
@@ -23,7 +24,7 @@ export async function readWholeNode(client: GunRelayClient, soul: string): Promi
       if (key === '_' || isForbiddenKey(key)) return;
       const parsed = parseJsonSafe(f.valueJson());
       if (!parsed.ok) throw new GunRelayError('BAD_RESPONSE', `get: unexpected relay response (${parsed.reason})`, { op: 'get', soul, status: 200 });
-      node[key] = parsed.value;
+      node[key] = parsed.value as GunValue;
     },
   };
   const result = await client.streamGet(soul, new GetBodyParser(build, { op: 'get', soul }));

@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import { GunRelayError, type GunRelayErrorCode, type Operation } from '../errors.js';
-import type { GunValue } from './input.js';
+import type { GunNode } from './input.js';
 import { reasonSuffix } from './relayReason.js';
 import type { JsonBounds } from './jsonBounds.js';
 import { isPlainObject, parseJsonSafe } from './safeJson.js';
 
-/** A node as read back from the relay: `_` removed, nested objects as links, `data`/`oip` possibly parsed. */
-export type RelayNode = Record<string, GunValue | unknown>;
+/**
+ * A node as read back from the relay: `_` removed, nested objects as links, `data`/`oip` possibly
+ * parsed. Typed as a {@link GunNode} so a node read is writable as it is: `to.put(soul, node)`.
+ * (The values are whatever JSON the relay holds; a put still validates them.)
+ */
+export type RelayNode = GunNode;
 
 /** One entry of `GET /list`, normalised from either of the relay's two entry shapes. */
 export interface ListEntry {
@@ -101,7 +105,7 @@ function listBounds(maxEntries: number): JsonBounds {
 export function readGetResponse(soul: string, op: Operation, status: number, text: string, maxEntries = DEFAULT_MAX_LIST_ENTRIES): RelayNode {
   const { data } = parseOrThrow(getOk, op, soul, status, text, nodeBounds(text.length, maxEntries));
   delete data['_'];
-  return data;
+  return data as RelayNode;
 }
 
 /**

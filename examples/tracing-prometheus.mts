@@ -3,7 +3,7 @@
  * latency by operation and status, sync cycles by outcome with their duration and requests, and
  * the client's open/idle sockets. Labels are bounded: never the soul. Prints the exposition text.
  *
- *   npx tsx examples/tracing-prometheus.ts
+ *   npx tsx examples/tracing-prometheus.mts
  */
 import diagnostics_channel from 'node:diagnostics_channel';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';

@@ -4,7 +4,7 @@
  * Nesting comes from the channels' bound stores, no global context manager needed. Spans go to
  * an InMemorySpanExporter here; use your exporter in production. Prints the span tree.
  *
- *   npx tsx examples/tracing-opentelemetry.ts
+ *   npx tsx examples/tracing-opentelemetry.mts
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import diagnostics_channel from 'node:diagnostics_channel';
