@@ -56,3 +56,20 @@ describe('messages that say what to do', () => {
     assert.match(e.message, /set encrypt\.key/);
   });
 });
+
+describe('durations that look like a unit mistake warn through the logger', () => {
+  it('timeouts.get: 1000 and SyncLoop intervalMs: 2 each log one warning; sound values log none', () => {
+    const warnings: string[] = [];
+    const logger = { warn: (_o: unknown, m?: string) => void warnings.push(m ?? '') };
+    const client = new GunRelayClient({ baseUrl: 'http://a:1', logger, timeouts: { get: 1_000 } });
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /timeouts\.get: 1000 ms is shorter than the 3000 ms the relay takes to answer a never-written soul/);
+    new SyncLoop({ name: 'n', client, intervalMs: 2, cycleTimeoutMs: 60_000, run() {}, clock: new ManualClock() });
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[1]!, /SyncLoop intervalMs: 2 is in milliseconds; did you mean 2 s \(2000\)\?/);
+    new SyncLoop({ name: 'n', client, intervalMs: 60_000, cycleTimeoutMs: 30_000, run() {}, clock: new ManualClock() });
+    new GunRelayClient({ baseUrl: 'http://a:1', logger }).close();
+    assert.equal(warnings.length, 2);
+    client.close();
+  });
+});

@@ -15,6 +15,7 @@ import { AxiosTransport } from '../transport/AxiosTransport.js';
 import type { Transport } from '../transport/Transport.js';
 import { Counters, type CallScope, type Tallies } from './Counters.js';
 import { attachLogger } from './logging.js';
+import { rememberLogger, unitWarnings } from './unitWarnings.js';
 import { RelayPool, type RelayHealth } from './RelayPool.js';
 import { linkTarget, resolveLinks } from '../reads/linkResolver.js';
 import { finishListEntry } from './listEntries.js';
@@ -121,7 +122,14 @@ export class GunRelayClient {
       options: this.options,
       forgiveHeld: (soul) => this.pool.forgive(soul),
     });
-    if (this.options.logger) attachLogger(this, this.options.logger);
+    const logger = this.options.logger;
+    if (logger) {
+      attachLogger(this, logger);
+      rememberLogger(this, logger);
+      const { timeouts } = this.options;
+      const durations = { 'timeouts.get': timeouts.get, 'timeouts.put': timeouts.put, 'timeouts.delete': timeouts.delete, 'timeouts.list': timeouts.list };
+      for (const warning of unitWarnings(durations, ['timeouts.get'])) logger.warn?.({ option: warning.split(':')[0] }, `gun relay: ${warning}`);
+    }
   }
 
   /** Subscribes to an event; returns a function that unsubscribes. */

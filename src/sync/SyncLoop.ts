@@ -5,6 +5,7 @@ import { epochNow, setClockTimer, type TimerHandle } from '../clock.js';
 import { cycleChannel, isTraced, type CycleTrace } from '../tracing/channels.js';
 import { CycleAbort } from './CycleAbort.js';
 import { cycleView } from './cycleView.js';
+import { loggerOf, unitWarnings } from '../client/unitWarnings.js';
 import { describeThrown } from './describeThrown.js';
 import { LoopHealth } from './LoopHealth.js';
 import { CycleLease } from './CycleLease.js';
@@ -32,6 +33,9 @@ export class SyncLoop<R = unknown> {
   /** Validates `options` (throws `INVALID_OPTIONS` naming the field). Nothing runs before `start()` or `trigger()`. */
   constructor(options: SyncLoopOptions<R>) {
     this.options = resolveSyncLoopOptions(options);
+    const { intervalMs, cycleTimeoutMs, client, name } = this.options;
+    const logger = loggerOf(client);
+    for (const warning of unitWarnings({ intervalMs, cycleTimeoutMs })) logger?.warn?.({ loop: name, option: warning.split(':')[0] }, `gun relay: SyncLoop ${warning}`);
     this.healthState = new LoopHealth(this.options);
   }
 
