@@ -11,7 +11,7 @@ import { renameOption } from '../optionsMessages.js';
 import type { GunNode } from '../protocol/input.js';
 import { legacyBaseUrl, legacyMaxBodyBytes, legacyPutTimeoutMs, legacyThrowOnSkip } from './config.js';
 import { partialRecordNode, readLegacyNode } from './legacyRecords.js';
-import { GunSkippedError, toLegacyError } from './legacyErrors.js';
+import { GunSkippedError, inFacadeTerms, toLegacyError } from './legacyErrors.js';
 import { closeSharedClients, sharedClient, type SharedClient } from './sharedClients.js';
 
 /** How long `checkConnection` waits for the relay's `/peers/status`. */
@@ -232,7 +232,7 @@ export class GunHelper {
 
   /** One line for an error the legacy contract swallows, so it is not silent. */
   private logSwallowed(what: string, error: unknown, returned: string): void {
-    const detail = isGunRelayError(error) ? `${error.code}: ${error.message}` : String(error);
+    const detail = inFacadeTerms(isGunRelayError(error) ? `${error.code}: ${error.message}` : String(error));
     this.shared.sink.logger?.warn?.(`⚠️ [GUN] ${what} failed (${detail}); returning ${returned}`);
   }
 }

@@ -37,6 +37,12 @@ export class GunSkippedError extends GunRelayError {
 export function toLegacyError(error: unknown): unknown {
   if (!isGunRelayError(error)) return error;
   const message = LEGACY_MESSAGES[error.code];
-  if (message === undefined) return error;
-  return new GunRelayError(error.code, message, error.details());
+  if (message !== undefined) return new GunRelayError(error.code, message, error.details());
+  const worded = inFacadeTerms(error.message);
+  return worded === error.message ? error : new GunRelayError(error.code, worded, error.details());
+}
+
+/** A client message in the facade's terms: its users set `GUN_PEERS`, never the client's `baseUrl`. */
+export function inFacadeTerms(text: string): string {
+  return text.replace(/\bbaseUrl\b/g, 'GUN_PEERS');
 }
