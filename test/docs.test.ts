@@ -88,6 +88,14 @@ describe('docs', () => {
     }
   });
 
+  it('docs cite no source file the package does not ship, and say where the test files they name are', () => {
+    for (const page of pages) {
+      const md = read(page);
+      assert.doesNotMatch(md, /`src\//, `${page} cites a source file; the package ships dist/, not src/`);
+      if (/`test\//.test(md)) assert.match(md, /source repository/, `${page} names test files without saying they are in the source repository`);
+    }
+  });
+
   it('docs/guarantees.md: every test file named exists', () => {
     const named = new Set([...read('docs/guarantees.md').matchAll(/`(test\/[\w./-]+\.ts)`/g)].map((m) => m[1]!));
     assert.ok(named.size >= 10, `only ${named.size} test files named`);
