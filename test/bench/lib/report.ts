@@ -5,6 +5,7 @@ import type { run as runResilience } from '../scenarios/resilience.js';
 import type { run as runDeleteCost } from '../scenarios/delete-cost.js';
 import type { run as runFailureCost } from '../scenarios/failure-cost.js';
 import type { run as runSnapshotCost } from '../scenarios/snapshot-cost.js';
+import type { run as runScale } from '../scenarios/scale.js';
 import type { run as runSoak } from '../scenarios/soak.js';
 import type { JobOutcome } from './orchestrate.js';
 import type { PlanSettings } from './plan.js';
@@ -339,6 +340,8 @@ export function buildRows(outcomes: Map<string, JobOutcome>, s: PlanSettings): R
       data: { prepareUs: r.prepareUs, stringifyUs: r.stringifyUs },
     });
   }
+  const sl = get<Awaited<ReturnType<typeof runScale>>>('scale');
+  if (sl) rows.push(...scaleRows(sl));
   const fc = get<Awaited<ReturnType<typeof runFailureCost>>>('failure-cost');
   if (fc) {
     rows.push({
@@ -389,4 +392,45 @@ export function markdownTable(rows: Row[]): string {
     lines.push(`| ${[r.scenario, r.measure, r.value, r.baseline, fmtRatio(r.ratio), r.goal, met].join(' | ')} |`);
   }
   return lines.join('\n');
+}
+
+/** The rows of the `scale` job: snapshot load against JSON.parse of the same bytes. */
+function scaleRows(r: Awaited<ReturnType<typeof runScale>>): Row[] {
+  const MiB = 1024 * 1024;
+  const scenario = `17 index of ${r.entries.toLocaleString('en-US')} entries (${(r.bodyBytes / MiB).toFixed(0)} MiB)`;
+  const timeRatio = median(r.timeRatios);
+  const peakRatio = r.snapshot.peakBytes / r.bodyBytes;
+  const perEntry = r.snapshot.retainedBytes / r.entries;
+  return [
+    {
+      scenario,
+      measure: 'load time (median round)',
+      value: `IndexSnapshot.load ${r.snapshot.ms.toFixed(0)} ms`,
+      baseline: `JSON.parse of the same bytes: ${r.parse.ms.toFixed(0)} ms`,
+      ratio: timeRatio,
+      goal: '≤ 2.0',
+      met: timeRatio <= 2,
+      data: { ratios: r.timeRatios.map((x) => x.toFixed(2)).join(' ') },
+    },
+    {
+      scenario,
+      measure: 'peak heap while loading, per body byte',
+      value: `${(r.snapshot.peakBytes / MiB).toFixed(0)} MiB`,
+      baseline: `JSON.parse: ≥ ${(r.parse.peakBytes / MiB).toFixed(0)} MiB (body ${(r.bodyBytes / MiB).toFixed(0)} MiB)`,
+      ratio: peakRatio,
+      goal: '≤ 2.0',
+      met: peakRatio <= 2,
+      data: { parsePerBodyByte: (r.parse.peakBytes / r.bodyBytes).toFixed(2) },
+    },
+    {
+      scenario,
+      measure: 'retained after GC, per entry',
+      value: `${perEntry.toFixed(1)} B (store ${r.snapshot.storeBytesPerEntry.toFixed(1)} B)`,
+      baseline: `parsed object: ${(r.parse.retainedBytes / r.entries).toFixed(1)} B`,
+      ratio: perEntry / (r.parse.retainedBytes / r.entries),
+      goal: '≤ 64 B',
+      met: perEntry <= 64,
+      data: {},
+    },
+  ];
 }

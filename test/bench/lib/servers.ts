@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { seededRandom } from './stats.js';
+import { sdkTesting } from './sdk.js';
 
 /**
  * Dedicated loopback servers for the benchmarks. They run in the orchestrating process, so the
@@ -15,7 +16,9 @@ export type ServerSpec =
   /** Every request: `status` with a short GUN-style message about the soul's data. */
   | { kind: 'reject'; status: number }
   /** Seeded mix: 12 % 500 GUN message (64 KiB), 6 % 500 disk error, 10 % reset, 2 % hang; else normal. */
-  | { kind: 'soak'; seed: number };
+  | { kind: 'soak'; seed: number }
+  /** `GET /get` of `soul`: a generated registry index of `entries` entries, streamed (the SDK's large-index test server). */
+  | { kind: 'large-index'; soul: string; entries: number };
 
 /** Counters a benchmark server keeps. */
 export interface ServerStats {
@@ -67,6 +70,10 @@ function pathOf(req: IncomingMessage): string {
 
 /** Starts a benchmark server on 127.0.0.1 (ephemeral port). */
 export async function startBenchServer(spec: ServerSpec): Promise<BenchServer> {
+  if (spec.kind === 'large-index') {
+    const large = await sdkTesting.startLargeIndexServer({ indexes: { [spec.soul]: { entries: spec.entries } } });
+    return { url: large.url, stats: () => ({ requests: large.requests, byPath: { '/get': large.requests }, connections: 0, faults: {} }), close: () => large.close() };
+  }
   const stats: ServerStats = { requests: 0, byPath: {}, connections: 0, faults: {} };
   const sockets = new Set<Socket>();
   const fault = (name: string): void => {
