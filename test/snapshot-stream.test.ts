@@ -74,7 +74,7 @@ describe('IndexSnapshot: streamed reads merged monotonically', () => {
   const ok = (data: Record<string, unknown>): FaultBehaviour => ({ status: 200, body: { success: true, data } });
 
   it('a short read, a miss and a partial answer take nothing away; a tombstone does', async () => {
-    const client = new GunRelayClient({ baseUrl: server.url, retry: false });
+    const client = new GunRelayClient({ baseUrl: server.url, retry: false, readGuard: { rereadDelayMs: 1 } });
     answers.push(ok({ k1: link('k1'), k2: link('k2'), k3: link('k3'), d: true }));
     const snap = await IndexSnapshot.load(client, SOUL);
     assert.deepEqual(snap.keys().sort(), ['d', 'k1', 'k2', 'k3']);
@@ -90,6 +90,8 @@ describe('IndexSnapshot: streamed reads merged monotonically', () => {
     await snap.refresh();
     assert.equal(snap.exists, true, 'a miss after a found index is not proof of absence');
     assert.equal(snap.size, 3);
+    const { rereads, confirmedMisses } = client.stats();
+    assert.deepEqual({ rereads, confirmedMisses }, { rereads: 2, confirmedMisses: 1 }, 'the streamed miss of a soul found before was read again first');
 
     answers.push({ reset: 'mid-body', status: 200, bodyBytes: 4096 });
     await assert.rejects(snap.refresh(), (e: unknown) => isGunRelayError(e) && e.code === 'CONNECTION_RESET');
