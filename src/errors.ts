@@ -40,6 +40,12 @@ export const ERROR_CODES = [
   'DECRYPTION_FAILED',
   /** An encrypted record was read or written but no key was available for it. */
   'MISSING_KEY',
+  /**
+   * The relay answered a read with another soul's data (a link to another node's child, or a
+   * record whose `meta.localId` or `oip.did` names another soul), also when read again;
+   * `foreignSoul` names that soul. Nothing was returned as this soul's data.
+   */
+  'IDENTITY_MISMATCH',
 ] as const;
 
 /** A stable string that says what went wrong. */
@@ -70,6 +76,7 @@ const SCOPE_BY_CODE: Record<GunRelayErrorCode, FailureScope> = {
   BAD_RESPONSE: 'relay',
   RESPONSE_TOO_LARGE: 'relay',
   RELAY_UNAVAILABLE: 'relay',
+  IDENTITY_MISMATCH: 'relay',
 };
 
 /** Longest `bodyExcerpt` an error keeps, in characters. */
@@ -79,6 +86,7 @@ export const BODY_EXCERPT_LIMIT = 512;
 export interface GunRelayErrorDetails {
   op?: Operation | undefined;
   soul?: string | undefined;
+  foreignSoul?: string | undefined;
   status?: number | undefined;
   bodyExcerpt?: string | undefined;
   relay?: string | undefined;
@@ -102,6 +110,8 @@ export class GunRelayError extends Error {
   readonly op: Operation | undefined;
   /** The soul the call was about, when it had one. */
   readonly soul: string | undefined;
+  /** For `IDENTITY_MISMATCH`: the soul whose data the relay answered with. */
+  readonly foreignSoul: string | undefined;
   /** The HTTP status, when the relay answered. */
   readonly status: number | undefined;
   /** At most {@link BODY_EXCERPT_LIMIT} characters of the response body, copied out of it. */
@@ -121,6 +131,7 @@ export class GunRelayError extends Error {
     this.scope = SCOPE_BY_CODE[code];
     this.op = details.op;
     this.soul = details.soul;
+    this.foreignSoul = details.foreignSoul;
     this.status = details.status;
     this.bodyExcerpt = details.bodyExcerpt === undefined ? undefined : excerpt(details.bodyExcerpt);
     this.relay = details.relay;
@@ -134,6 +145,7 @@ export class GunRelayError extends Error {
     return {
       op: this.op,
       soul: this.soul,
+      ...(this.foreignSoul === undefined ? {} : { foreignSoul: this.foreignSoul }),
       status: this.status,
       bodyExcerpt: this.bodyExcerpt,
       relay: this.relay,

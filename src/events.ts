@@ -50,6 +50,10 @@ export interface StatsSnapshot extends OperationCounters {
   confirmedShortNodes: number;
   /** Gets made through a sync cycle's client answered from that cycle's earlier read of the soul, without a request. */
   cycleReadHits: number;
+  /** Reads answered with another soul's data (a foreign child link, a record naming another soul) and read again. */
+  identityRereads: number;
+  /** Of those, reads whose second answer was still another soul's data: failed `IDENTITY_MISMATCH`. */
+  identityMismatches: number;
   /** Response body bytes received. */
   bytesIn: number;
   /** Request body bytes sent (every attempt). */

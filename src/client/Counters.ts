@@ -38,6 +38,10 @@ export class Counters {
   confirmedShortNodes = 0;
   /** Gets answered from their sync cycle's earlier read of the soul, without a request. */
   cycleReadHits = 0;
+  /** Reads answered with another soul's data and read again (see `IDENTITY_MISMATCH`). */
+  identityRereads = 0;
+  /** Reads answered with another soul's data also when read again: failed `IDENTITY_MISMATCH`. */
+  identityMismatches = 0;
   /** Skips over every operation (the client's counter feeds the `skip` event and `statsEvery`). */
   skippedTotal = 0;
 

@@ -18,7 +18,10 @@ import { attachLogger } from './logging.js';
 import { rememberLogger, unitWarnings } from './unitWarnings.js';
 import { RelayPool, type RelayHealth } from './RelayPool.js';
 import { linkTarget, resolveLinks } from '../reads/linkResolver.js';
-import { finishListEntry } from './listEntries.js';
+import { readOwnData, VERIFY_IDENTITY, type IdentityProblem } from '../reads/identity.js';
+import { planWrite } from '../protocol/nestedWrite.js';
+import { writePlanned } from './writePlanned.js';
+import { finishListEntry, isChildSoul } from './listEntries.js';
 import { checkLinkKeys, checkResolveLinks, readRecord, writeRecord } from './records.js';
 import type { GetOptions, GetRecordOptions, PutRecordOptions, PutRecordResult, RecordRead } from './records.js';
 import type { CallOptions, DeleteOptions, DeleteResult, GetResult, ListEntry, ListOptions, PutEntry, PutResult, ReadLimitOptions, RelayNode } from './results.js';
@@ -160,6 +163,8 @@ export class GunRelayClient {
     const opts = checkCallOptions<CallOptions>(given, 'put');
     this.assertOpen('put', soul);
     const prepared = prepareWrite(soul, node, 'put', this.options.maxBodyLength);
+    // Nested objects become their own nodes, written first: the relay never has to resolve one.
+    const plan = planWrite(soul, prepared.node!, 'put', this.options.maxBodyLength);
     checkCallLimits(opts, 'put');
     const target = this.pool.target(opts.relay, 'put', soul);
     const key = writeKey(soul, (opts as { [WRITE_IDENTITY]?: string })[WRITE_IDENTITY] ?? prepared.body);
@@ -168,7 +173,7 @@ export class GunRelayClient {
     const started = this.calls.begin(this.tallies(), 'put');
     let relay: string;
     try {
-      relay = await this.write(prepared, 'put', opts);
+      relay = plan.requests === 1 ? await this.write(prepared, 'put', opts) : await writePlanned(plan, opts, (w, o) => this.write(w, 'put', o));
     } catch (error) {
       throw this.calls.failed(this.tallies(), 'put', soul, error, started, key);
     }
@@ -202,15 +207,19 @@ export class GunRelayClient {
     const started = this.calls.begin(this.tallies(), 'get');
     let answer: ReadAnswer;
     try {
-      // One deadline for the whole call: the node and every link read.
+      // One deadline for the whole call: the node and every link read (and one read again).
       const deadlineAt = this.clock.now() + (opts.timeoutMs ?? this.options.timeouts.get);
-      answer = await this.read(soul, 'get', opts, opts.timeoutMs === undefined ? undefined : deadlineAt);
-      if (answer.node && depth > 0) {
-        // Links are read from the relay that answered: relays may be separate stores.
-        const pinned = { ...opts, relay: answer.relay };
-        const options = { depth, keys, maxReads: this.options.maxLinkReads };
-        answer.node = await resolveLinks(answer.node, soul, options, async (s) => (await this.read(s, 'get', pinned, deadlineAt)).node);
-      }
+      const verify = (opts as { [VERIFY_IDENTITY]?: (node: RelayNode) => IdentityProblem | undefined })[VERIFY_IDENTITY];
+      answer = await readOwnData('get', async (onForeign) => {
+        const read = await this.read(soul, 'get', opts, opts.timeoutMs === undefined ? undefined : deadlineAt);
+        if (read.node && depth > 0) {
+          // Links are read from the relay that answered: relays may be separate stores.
+          const pinned = { ...opts, relay: read.relay };
+          const options = { depth, keys, maxReads: this.options.maxLinkReads, onForeign };
+          read.node = await resolveLinks(read.node, soul, options, async (s) => (await this.read(s, 'get', pinned, deadlineAt)).node);
+        }
+        return read;
+      }, verify, (_, confirmed) => this.tallies().forEach((t) => (confirmed ? t.identityMismatches++ : t.identityRereads++)));
     } catch (error) {
       throw this.calls.failed(this.tallies(), 'get', soul, error, started);
     }
@@ -360,6 +369,8 @@ export class GunRelayClient {
     } catch (error) {
       throw this.calls.failed(this.tallies(), 'list', undefined, error, started);
     }
+    // Nested objects are written as their own nodes (`<soul>/<key>`): they are parts of a listed node, not entries.
+    entries = entries.filter((e) => !isChildSoul(e.soul));
     for (const entry of entries) finishListEntry(entry, opts.decode === true);
     if (opts.recordType !== undefined) entries = entries.filter((e) => e.recordType === opts.recordType);
     this.calls.succeeded(this.tallies(), 'list', undefined, started, 'listed', relay);
@@ -612,6 +623,8 @@ export class GunRelayClient {
       coalescedReads: this.counters.coalescedReads,
       cycleReadHits: this.counters.cycleReadHits,
       ...this.counters.guard(),
+      identityRereads: this.counters.identityRereads,
+      identityMismatches: this.counters.identityMismatches,
       bytesIn: this.counters.bytesIn,
       bytesOut: this.counters.bytesOut,
       sockets: this.sockets(),

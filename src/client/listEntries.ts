@@ -22,3 +22,8 @@ export function finishListEntry(entry: ListEntry, decode: boolean): ListEntry {
   }
   return entry;
 }
+
+/** True for the soul of a nested object's own node, `<soul>/<key>` (the SDK writes nested objects so). */
+export function isChildSoul(soul: string): boolean {
+  return soul.includes('/');
+}

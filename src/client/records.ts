@@ -6,6 +6,7 @@ import type { EncryptionKey } from '../oip/envelope.js';
 import type { GunNode } from '../protocol/input.js';
 import { parseJson } from '../protocol/responses.js';
 import { WRITE_IDENTITY } from '../ledger/writeKey.js';
+import { recordIdentityProblem, VERIFY_IDENTITY, type IdentityProblem } from '../reads/identity.js';
 import type { CallOptions, ListEntry, PutResult, ReadLimitOptions, RelayNode } from './results.js';
 
 /** Deepest `resolveLinks` accepted: each level can cost one request per link. */
@@ -105,7 +106,8 @@ export async function writeRecord(io: RecordIo, record: OipRecord, soul: string,
 
 /**
  * Reads a record with its links resolved and decodes it (decrypting with `keyProvider`). `null`
- * when the relay has nothing for the soul. Decoding errors are thrown after the read, so a wrong
+ * when the relay has nothing for the soul; `IDENTITY_MISMATCH` when it answers, twice, with a
+ * record that names another soul (`meta.localId`, `oip.did`) or links to another node's child. Decoding errors are thrown after the read, so a wrong
  * key (DECRYPTION_FAILED) never causes another request.
  */
 export async function readRecord<TData = unknown, TOip = unknown>(
@@ -115,7 +117,10 @@ export async function readRecord<TData = unknown, TOip = unknown>(
 ): Promise<RecordRead<TData, TOip> | null> {
   const resolve = checkResolveLinks(opts.resolveLinks, 1);
   const { signal, relay, timeoutMs, retry, attemptTimeoutMs, maxContentLength, linkKeys } = opts;
-  const node = await io.get(soul, { signal, relay, timeoutMs, retry, attemptTimeoutMs, maxContentLength, resolveLinks: resolve, linkKeys });
+  // The read checks that the record is this soul's own (meta.localId, oip.did) and reads it again once if not.
+  const verify = (n: RelayNode): IdentityProblem | undefined => recordIdentityProblem(soul, n);
+  const getOptions: GetOptions & { [VERIFY_IDENTITY]: typeof verify } = { signal, relay, timeoutMs, retry, attemptTimeoutMs, maxContentLength, resolveLinks: resolve, linkKeys, [VERIFY_IDENTITY]: verify };
+  const node = await io.get(soul, getOptions);
   if (node === null) return null;
   let decoded: DecodedRecord;
   try {

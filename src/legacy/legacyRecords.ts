@@ -7,6 +7,8 @@ import type { OipRecord } from '../oip/recordSchemas.js';
 import type { GunNode } from '../protocol/input.js';
 import { linkTarget } from '../reads/linkResolver.js';
 import { readWholeNode } from './streamedNode.js';
+import { foreignChildOwner, recordIdentityProblem, VERIFY_IDENTITY, type IdentityProblem } from '../reads/identity.js';
+import type { GetOptions } from '../client/records.js';
 
 /**
  * Reads a node as helpers/gun.js's `getRecord` callers see it. Only the links the old module
@@ -20,11 +22,16 @@ export async function readLegacyNode(
   soul: string,
   keyProvider: KeyProvider | undefined,
 ): Promise<Record<string, unknown> | null> {
-  const node = await readWholeNode(client, soul);
+  // `meta` resolved by the read itself, which also checks that the node is this soul's own
+  // (see IDENTITY_MISMATCH): a link to another node's child, or a record naming another soul.
+  const verify = (n: RelayNode): IdentityProblem | undefined => recordIdentityProblem(soul, n) ?? foreignLink(soul, n, 'data');
+  const getOptions: GetOptions & { [VERIFY_IDENTITY]: typeof verify } = { resolveLinks: 1, linkKeys: ['meta'], [VERIFY_IDENTITY]: verify };
+  const node = await readWholeNode(client, soul, getOptions);
   if (node === null) return null;
   const out: RelayNode = { ...node };
+  // A node too large for one body was streamed without resolving: its meta link is read here.
   const metaSoul = linkTarget(node['meta']);
-  if (metaSoul !== undefined) {
+  if (metaSoul !== undefined && foreignChildOwner(soul, 'meta', metaSoul) === undefined) {
     const meta = await client.get(metaSoul);
     if (meta !== null) out['meta'] = meta;
   }
@@ -65,4 +72,11 @@ export function partialRecordNode(record: OipRecord, localId: string | null | un
   if (oipJson !== undefined) node['oip'] = oipJson;
   node['meta'] = { created, localId: localId || null, encrypted: false };
   return node;
+}
+
+/** A link under `key` of `node` (the node of `soul`) to another node's child, as an identity problem. */
+function foreignLink(soul: string, node: RelayNode, key: string): IdentityProblem | undefined {
+  const target = linkTarget(node[key]);
+  const owner = target === undefined ? undefined : foreignChildOwner(soul, key, target);
+  return owner === undefined ? undefined : { soul, foreignSoul: owner, where: `link ${key}` };
 }

@@ -1,6 +1,7 @@
 import type { GunValue } from '../protocol/input.js';
 import type { GunRelayClient } from '../client/GunRelayClient.js';
 import type { RelayNode } from '../client/results.js';
+import type { GetOptions } from '../client/records.js';
 import { GunRelayError, isGunRelayError } from '../errors.js';
 import { GetBodyParser, type RawField } from '../oip/snapshot/GetBodyParser.js';
 import { isForbiddenKey, parseJsonSafe } from '../protocol/safeJson.js';
@@ -11,9 +12,9 @@ import { isForbiddenKey, parseJsonSafe } from '../protocol/safeJson.js';
  * node (links left as links), so the body is never held whole. An index of any size the relay
  * serves comes back instead of `null`.
  */
-export async function readWholeNode(client: GunRelayClient, soul: string): Promise<RelayNode | null> {
+export async function readWholeNode(client: GunRelayClient, soul: string, opts: GetOptions = {}): Promise<RelayNode | null> {
   try {
-    return await client.get(soul);
+    return await client.get(soul, opts);
   } catch (error) {
     if (!isGunRelayError(error) || error.code !== 'RESPONSE_TOO_LARGE') throw error;
   }

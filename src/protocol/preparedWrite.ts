@@ -18,6 +18,8 @@ export interface PreparedWrite {
   readonly liveKeys: number;
   /** Top-level keys the write tombstones (`null`). */
   readonly tombstones: number;
+  /** The validated private copy of the caller's node (from {@link prepareWrite}), for planning nested writes. */
+  readonly node?: GunNode;
 }
 
 /**
@@ -37,7 +39,7 @@ export function prepareWrite(soul: unknown, node: unknown, op: Operation, maxBod
       field: path ? `node.${path}` : 'node',
     });
   }
-  return serialise(soul, snapshot.node, op, maxBodyLength);
+  return { ...serialise(soul, snapshot.node, op, maxBodyLength), node: snapshot.node };
 }
 
 /** Serialises a node the SDK built itself (tombstones), with the same size check. */

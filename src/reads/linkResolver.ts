@@ -1,4 +1,5 @@
 import type { RelayNode } from '../protocol/responses.js';
+import { foreignChildOwner, type IdentityProblem } from './identity.js';
 
 /** Default of the `maxLinkReads` option: link reads one call may make. */
 export const DEFAULT_MAX_LINK_READS = 64;
@@ -21,6 +22,11 @@ export interface LinkResolverOptions {
   concurrency?: number | undefined;
   /** Only links under these keys are followed, at every level; default every key. */
   keys?: readonly string[] | undefined;
+  /**
+   * Told of each link to another node's child (`{"#": "<other>/<key>"}` under `key` of a node
+   * that is not `<other>`): such a link is never followed and stays a link.
+   */
+  onForeign?: ((problem: IdentityProblem) => void) | undefined;
 }
 
 /** The soul a GUN link `{"#": soul}` points to, else `undefined`. */
@@ -38,7 +44,7 @@ export function linkTarget(v: unknown): string | undefined {
  */
 export async function resolveLinks(node: RelayNode, soul: string, options: LinkResolverOptions, read: ReadNode): Promise<RelayNode> {
   const call = new ResolveCall(options, read);
-  return call.level(node, options.depth, new Set([soul]));
+  return call.level(node, soul, options.depth, new Set([soul]));
 }
 
 class ResolveCall {
@@ -50,30 +56,35 @@ class ResolveCall {
   private readonly maxReads: number;
   private readonly concurrency: number;
   private readonly keys: ReadonlySet<string> | undefined;
+  private readonly onForeign: ((problem: IdentityProblem) => void) | undefined;
 
   constructor(
     options: LinkResolverOptions,
     private readonly read: ReadNode,
   ) {
+    this.onForeign = options.onForeign;
     this.maxReads = options.maxReads ?? DEFAULT_MAX_LINK_READS;
     this.concurrency = Math.max(1, options.concurrency ?? LINK_READ_CONCURRENCY);
     this.keys = options.keys ? new Set(options.keys) : undefined;
   }
 
-  async level(node: RelayNode, depth: number, path: ReadonlySet<string>): Promise<RelayNode> {
+  async level(node: RelayNode, soul: string, depth: number, path: ReadonlySet<string>): Promise<RelayNode> {
     if (depth <= 0) return node;
     const pending: Array<{ key: string; target: string }> = [];
     for (const key of Object.keys(node)) {
       if (this.keys && !this.keys.has(key)) continue;
       const target = linkTarget(node[key]);
-      if (target !== undefined && !path.has(target)) pending.push({ key, target });
+      if (target === undefined || path.has(target)) continue;
+      const owner = foreignChildOwner(soul, key, target);
+      if (owner === undefined) pending.push({ key, target });
+      else this.onForeign?.({ soul, foreignSoul: owner, where: `link ${key}` });
     }
     if (pending.length === 0) return node;
     const out: RelayNode = { ...node };
     await Promise.all(
       pending.map(async ({ key, target }) => {
         const child = await this.once(target);
-        if (child) out[key] = await this.level(child, depth - 1, new Set(path).add(target));
+        if (child) out[key] = await this.level(child, target, depth - 1, new Set(path).add(target));
       }),
     );
     return out;

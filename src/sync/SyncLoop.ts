@@ -198,6 +198,7 @@ export class SyncLoop<R = unknown> {
       misses: tally.misses,
       ...tally.guard(),
       cycleReadHits: tally.cycleReadHits,
+      identityMismatches: tally.identityMismatches,
       skipped: totals.skipped,
       failures: totals.failures,
       retries: tally.retries,

@@ -36,6 +36,8 @@ export interface CycleReport<R = unknown> {
   confirmedShortNodes: number;
   /** Gets answered from this cycle's earlier read of the same soul (no request): each soul is read once per cycle. */
   cycleReadHits: number;
+  /** Reads the relay answered with another soul's data, also when read again (`IDENTITY_MISMATCH`). */
+  identityMismatches: number;
   /** Calls answered `skipped` by the failure ledger (no request). */
   skipped: number;
   /** Calls that failed. */

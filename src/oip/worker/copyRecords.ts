@@ -72,6 +72,8 @@ async function copyOne(ctx: CycleContext, peer: PeerSide, type: string, soul: st
     record = await ctx.peers[p]!.getRecord(soul, { signal, onLocked: 'keep' });
   } catch (error) {
     if (signal.aborted) throw error;
+    // The peer answered with another soul's data, also when read again: never copied under this soul.
+    if ((error as { code?: string }).code === 'IDENTITY_MISMATCH') return tally.skip(p, type, soul, 'identityMismatch', error);
     if (isRelayLevel(error)) {
       ctx.peerErrors.set(p, error);
       tally.skip(p, type, soul, 'peerUnavailable', error);

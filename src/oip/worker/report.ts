@@ -8,6 +8,7 @@ import type { CycleReport } from '../../sync/report.js';
  * - `refused`: the local relay refused the write this cycle (the ledger counts it).
  * - `unreadable`: the peer refused or could not answer the record's read (a soul-level error).
  * - `absent`: the peer's index lists it but the peer has no such record.
+ * - `identityMismatch`: the peer answered it, twice, with another soul's data (`IDENTITY_MISMATCH`); not copied.
  * - `invalid`: the peer's node is not an OIP record (no `data`/`oip`, or its `meta` unreadable).
  * - `hookFailed`: the application's hook threw; the record is tried again next cycle.
  * - `hookQuarantined`: the hook failed `failureThreshold` times; skipped until the ledger's TTL runs out.
@@ -20,6 +21,7 @@ export type OipSkipReason =
   | 'refused'
   | 'unreadable'
   | 'absent'
+  | 'identityMismatch'
   | 'invalid'
   | 'hookFailed'
   | 'hookQuarantined'
