@@ -219,7 +219,7 @@ export class GunRelayClient {
           read.node = await resolveLinks(read.node, soul, options, async (s) => (await this.read(s, 'get', pinned, deadlineAt)).node);
         }
         return read;
-      }, verify, (_, confirmed) => this.tallies().forEach((t) => (confirmed ? t.identityMismatches++ : t.identityRereads++)));
+      }, verify as ((node: Record<string, unknown>) => IdentityProblem | undefined) | undefined, (_, confirmed) => this.tallies().forEach((t) => (confirmed ? t.identityMismatches++ : t.identityRereads++)));
     } catch (error) {
       throw this.calls.failed(this.tallies(), 'get', soul, error, started);
     }
