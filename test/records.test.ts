@@ -32,7 +32,8 @@ describe('record methods on GunRelayClient (local relay, real gun)', () => {
 
   it('putRecord writes the legacy node; getRecord reads it back with its meta link resolved', async () => {
     const s = soul('plain');
-    const put = await client.putRecord({ data: DATA, oip: OIP }, s, { localId: 'plain', created: 1_700_000_000_000 });
+    const localId = s.slice(s.indexOf(':') + 1); // a record's localId is its soul's own (else IDENTITY_MISMATCH on read)
+    const put = await client.putRecord({ data: DATA, oip: OIP }, s, { localId, created: 1_700_000_000_000 });
     assert.deepEqual(put, { soul: s, did: `did:gun:${s}`, encrypted: false, outcome: 'written', relay: relay.url });
 
     const raw = await client.get(s);
@@ -44,7 +45,7 @@ describe('record methods on GunRelayClient (local relay, real gun)', () => {
     assert.equal(record.did, `did:gun:${s}`);
     assert.deepEqual(record.data, DATA);
     assert.deepEqual(record.oip, OIP);
-    assert.deepEqual(record.meta, { created: 1_700_000_000_000, localId: 'plain', encrypted: false });
+    assert.deepEqual(record.meta, { created: 1_700_000_000_000, localId, encrypted: false });
     assert.equal(record.encryption, 'none');
     assert.equal(getsOf(s), 2, 'the raw get and getRecord');
     assert.equal(getsOf(`${s}/meta`), 1, 'only getRecord read the child');
@@ -133,6 +134,8 @@ describe('record methods on GunRelayClient (local relay, real gun)', () => {
     for (let i = 0; i < 3; i++) {
       await assert.rejects(client.putRecord({ data: DATA, oip: OIP }, s), isCode('SOUL_REJECTED'));
     }
+    // A refusal counts once the relay accepts another soul's put after it (attribution).
+    await client.put(soul('evidence'), { ok: true });
     relay.resetCounters();
     const skipped = await client.putRecord({ data: DATA, oip: OIP }, s);
     assert.deepEqual(skipped, { soul: s, did: `did:gun:${s}`, encrypted: false, outcome: 'skipped', failures: 3, relay: relay.url });

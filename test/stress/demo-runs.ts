@@ -32,6 +32,7 @@ try {
     if (!ok) failedRuns++;
     say(`run ${i}/${runs}: ${ok ? 'OK' : 'FAILED'}, ${wrong.length} mismatches (${((performance.now() - started) / 1000).toFixed(0)} s)`);
     for (const line of wrong.slice(0, 5)) say(`  ${line.trim()}`);
+    if (!ok) say(`  ${out.trim().split('\n').slice(-3).join('\n  ')}`);
   }
 } finally {
   for (const child of load) child.kill('SIGKILL');
