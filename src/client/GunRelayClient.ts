@@ -256,7 +256,6 @@ export class GunRelayClient {
         });
         if (res.status !== 404) {
           if (!res.streamed) feedText(counted, res.text);
-          this.reader.foundStreamed(res.relay, soul);
           result = { soul, outcome: 'found', relay: res.relay, bytes: counted.bytes };
           this.reader.streamedPresent(res.relay, soul);
           break;

@@ -157,11 +157,6 @@ export class NodeReader {
     return true;
   }
 
-  /** A streamed read found `soul` on `relay` (its keys were not counted here): the guard expects it present. */
-  foundStreamed(relay: string, soul: string): void {
-    this.parts.guard?.wrote(relay, soul, 1, 0);
-  }
-
   /**
    * A write of `soul` landed on `relay` (it answered 200) with `live` keys set and `tombstones`
    * nulled: the guard expects the node to have them.
