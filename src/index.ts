@@ -27,13 +27,14 @@ export type {
   Cycle,
   CycleOutcome,
   CycleReport,
+  CycleLeaseReport,
   CycleStartEvent,
   SyncLoopEvents,
   SyncLoopHealth,
   SyncLoopStatus,
 } from './sync/types.js';
 export { TRACING_CHANNELS, DIAGNOSTIC_CHANNELS, type AttemptTrace, type CallTrace, type CycleRef, type CycleTrace, type RereadTrace } from './tracing/channels.js';
-export type { LeaseStore } from './stores/LeaseStore.js';
+export type { LeaseStore, LeaseAnswer, LeaseGrant, LeaseRefusal } from './stores/LeaseStore.js';
 export { MemoryLeaseStore } from './stores/MemoryLeaseStore.js';
 export {
   GunRelayError,

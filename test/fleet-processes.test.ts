@@ -64,12 +64,19 @@ describe('a fleet of 4 worker processes sharing one Redis and one relay', () => 
   let relay: FaultServer;
   let failing = 0;
   const failingAt = new Map<string, number[]>();
+  const cycleRequests: Array<{ worker: number; cycle: number; at: number }> = [];
   const spawned: Worker[] = [];
 
   before(async () => {
     redis = await startRedisServer();
     relay = await startFaultServer((req) => {
       const soul = String((req.body as { soul?: string } | undefined)?.soul);
+      if (soul.startsWith('c:')) {
+        // A lease cycle's put: c:<worker>:<cycle>:<seq>.
+        const [, worker, cycle] = soul.split(':');
+        cycleRequests.push({ worker: Number(worker), cycle: Number(cycle), at: Date.now() });
+        return { status: 200, body: { success: true } };
+      }
       if (!soul.startsWith('ok:')) {
         failing++;
         failingAt.set(soul, [...(failingAt.get(soul) ?? []), Date.now()]);
@@ -135,6 +142,29 @@ describe('a fleet of 4 worker processes sharing one Redis and one relay', () => 
   }
 
   const poisoned = (tag: string, n = 10) => Array.from({ length: n }, (_, i) => `${tag}:${i}`);
+
+  /** The relay-side span of each lease cycle's requests since `from`: first and last arrival, by worker and cycle. */
+  function cycleSpans(from: number, workers: number[]): Array<{ key: string; first: number; last: number }> {
+    const spans = new Map<string, { key: string; first: number; last: number }>();
+    for (const r of cycleRequests) {
+      if (r.at < from || !workers.includes(r.worker)) continue;
+      const key = `${r.worker}:${r.cycle}`;
+      const span = spans.get(key) ?? { key, first: r.at, last: r.at };
+      span.first = Math.min(span.first, r.at);
+      span.last = Math.max(span.last, r.at);
+      spans.set(key, span);
+    }
+    return [...spans.values()].sort((a, b) => a.first - b.first);
+  }
+
+  const bounded = async (check: () => boolean, ms: number, what: string) => {
+    const deadline = Date.now() + ms;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`${what} not within ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   it('without a store each worker pays 3 failing requests per poisoned soul: 3·W·10 = 120', async (t) => {
     const workers = await ledgerFleet(false, 'nostore');
@@ -218,13 +248,6 @@ describe('a fleet of 4 worker processes sharing one Redis and one relay', () => 
     const workers = Array.from({ length: W }, (_, i) => spawn(i, { MODE: 'lease', PREFIX: 'lease', LEASE_TTL_MS: String(leaseTtlMs) }));
     await Promise.all(workers.map((w) => w.next('ready')));
     const cycles = () => workers.flatMap((w) => w.messages.filter((m) => m.type === 'cycleEnd')) as Array<Msg & { worker: number; start: number; end: number }>;
-    const bounded = async (check: () => boolean, ms: number, what: string) => {
-      const deadline = Date.now() + ms;
-      while (!check()) {
-        if (Date.now() > deadline) throw new Error(`${what} not within ${ms} ms`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    };
     await bounded(() => cycles().length >= 8, 15_000, '8 cycles');
 
     // Kill the lease's holder (read from Redis), and check the lease is still its own once it is dead.
@@ -268,5 +291,50 @@ describe('a fleet of 4 worker processes sharing one Redis and one relay', () => 
     const holders = new Set(all.map((c) => c.worker));
     t.diagnostic(`${all.length} cycles by workers ${[...holders].join(', ')} (${all.filter((c) => c.aborted).length} aborted by the loop), none overlapping`);
     assert.ok(holders.size >= 2, 'the lease moved to another process');
+  });
+
+  it('3 processes with a 400 ms interval run one cycle per interval in all, not one each: the fleet rests an interval after every cycle', async (t) => {
+    const workers = Array.from({ length: 3 }, (_, i) => spawn(i, { MODE: 'lease', PREFIX: 'rest', INTERVAL_MS: '400', RUN_MS: '40', LEASE_TTL_MS: '800' }));
+    await Promise.all(workers.map((w) => w.next('ready')));
+    const ends = () => workers.flatMap((w) => w.messages.filter((m) => m.type === 'cycleEnd')) as Array<Msg & { worker: number; start: number; end: number }>;
+    await bounded(() => ends().length >= 1, 10_000, 'a first cycle'); // after the fresh store's fence (one TTL)
+    const from = Date.now();
+    await sleep(4_000);
+    const window = ends().filter((c) => c.start >= from && c.end <= Date.now());
+    await exit(workers);
+    const all = ends().sort((a, b) => a.start - b.start);
+    const gaps = all.slice(1).map((c, i) => c.start - all[i]!.end);
+    t.diagnostic(`${window.length} cycles in 4 s by workers ${[...new Set(window.map((c) => c.worker))].join(', ')}; gaps end→next start ${Math.min(...gaps)}–${Math.max(...gaps)} ms`);
+    assert.ok(window.length >= 5 && window.length <= 11, `${window.length} cycles in 4 s at a 400 ms interval (one worker alone: ~9; three unrested: ~27)`);
+    // The rest is 400 − 40 ms, counted in Redis from the release; the next start is measured by another process.
+    for (const gap of gaps) assert.ok(gap >= 340, `a cycle started ${gap} ms after the last ended`);
+  });
+
+  it('a holder paused past its lease TTL (SIGSTOP, then SIGCONT) sends no request of its old cycle once resumed; no two cycles interleave at the relay', async (t) => {
+    const env = { MODE: 'lease', PREFIX: 'pause', INTERVAL_MS: '50', RUN_MS: '450', CYCLE_TIMEOUT_MS: '500', LEASE_TTL_MS: '600' };
+    const workers = Array.from({ length: 2 }, (_, i) => spawn(10 + i, env));
+    await Promise.all(workers.map((w) => w.next('ready')));
+    const starts = () => workers.flatMap((w) => w.messages.filter((m) => m.type === 'cycleStart')) as Array<Msg & { worker: number; number: number; start: number }>;
+    const from = Date.now();
+    await bounded(() => starts().length >= 1, 10_000, 'a first cycle');
+    const first = starts()[0]!;
+    const holder = workers[first.worker - 10]!;
+    const other = workers.find((w) => w !== holder)!;
+    await bounded(() => cycleRequests.some((r) => r.worker === first.worker && r.cycle === first.number), 5_000, 'the holder sending');
+    await sleep(60);
+    holder.child.kill('SIGSTOP');
+    const stoppedAt = Date.now();
+    await bounded(() => starts().some((s) => s.worker !== first.worker && s.start > stoppedAt), 5_000, 'the other worker took over');
+    await sleep(200); // the new holder's cycle is sending
+    holder.child.kill('SIGCONT');
+    const resumedAt = Date.now();
+    await sleep(600);
+    await exit(workers);
+    const late = cycleRequests.filter((r) => r.worker === first.worker && r.cycle === first.number && r.at >= resumedAt);
+    const spans = cycleSpans(from, [10, 11]);
+    t.diagnostic(`paused ${resumedAt - stoppedAt} ms (TTL 600); requests of the paused cycle after SIGCONT: ${late.length}; cycles at the relay: ${spans.length}`);
+    assert.equal(late.length, 0, 'the resumed holder sent nothing more of its lapsed cycle');
+    for (let i = 1; i < spans.length; i++) assert.ok(spans[i]!.first > spans[i - 1]!.last, `cycle ${spans[i]!.key}'s requests began before ${spans[i - 1]!.key}'s ended`);
+    void other;
   });
 });

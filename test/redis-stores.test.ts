@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeKey } from '../src/ledger/writeKey.js';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { GunRelayClient, type QuarantineEvent } from '../src/index.js';
+import { GunRelayClient, ManualClock, SyncLoop, type QuarantineEvent } from '../src/index.js';
 import { RedisLeaseStore, RedisLedgerStore } from '../src/stores/redis/index.js';
 import { startFaultServer, startRedisServer, type FaultServer, type RedisServer } from '../src/testing/index.js';
 
@@ -202,30 +202,92 @@ describe('RedisLeaseStore against a real redis-server', () => {
     await redisServer.close();
   });
 
-  it('acquire is exclusive; the holder re-acquires and extends; release is compare-and-delete', async () => {
+  const granted = async (p: Promise<unknown>): Promise<boolean> => ((await p) as { granted: boolean }).granted;
+
+  /** Acquires on a store that has never granted `name`: the first answer is the fence; skips its wait. */
+  async function unfence(leases: RedisLeaseStore, name: string): Promise<void> {
+    const first = await leases.acquire(name, 'nobody', 60_000);
+    assert.deepEqual(first, { granted: false, reason: 'fenced', holder: undefined, retryInMs: 60_000 });
+    await redis.del(leases.keys.leaseRest(name));
+  }
+
+  it('acquire is exclusive with a growing fencing token; the holder re-acquires and extends; release is compare-and-delete, then rests', async () => {
     const leases = new RedisLeaseStore({ redis, prefix: 'l1' });
-    assert.equal(await leases.acquire('sync', 'w1', 60_000), true);
-    assert.equal(await leases.acquire('sync', 'w2', 60_000), false);
-    assert.equal(await leases.acquire('sync', 'w1', 60_000), true, 'the holder may take it again');
+    await unfence(leases, 'sync');
+    const first = await leases.acquire('sync', 'w1', 60_000);
+    assert.equal(first.granted, true);
+    const refused = await leases.acquire('sync', 'w2', 60_000);
+    assert.equal(refused.granted, false);
+    assert.equal(!refused.granted && refused.reason, 'held');
+    assert.equal(!refused.granted && refused.holder, 'w1');
+    const again = await leases.acquire('sync', 'w1', 60_000);
+    assert.ok(again.granted && first.granted && again.token > first.token, 'the holder may take it again, with a new token');
     assert.equal(await leases.extend('sync', 'w2', 60_000), false, 'a non-holder cannot extend');
     await redis.pexpire('l1:lease:sync', 1_000);
     assert.equal(await leases.extend('sync', 'w1', 60_000), true);
     assert.ok((await redis.pttl('l1:lease:sync')) > 50_000, 'extend renewed the TTL');
     assert.equal(await leases.release('sync', 'w2'), false, 'a stale holder never releases another holder’s lease');
     assert.equal(await redis.get('l1:lease:sync'), 'w1');
-    assert.equal(await leases.release('sync', 'w1'), true);
-    assert.equal(await leases.acquire('sync', 'w2', 60_000), true);
+    assert.equal(await leases.release('sync', 'w1', 30_000), true);
+    const resting = await leases.acquire('sync', 'w2', 60_000);
+    assert.equal(!resting.granted && resting.reason, 'resting', 'the fleet rests after a cycle');
+    assert.equal(await granted(leases.acquire('sync', 'w1', 60_000)), false, 'the releaser too');
+    await redis.del(leases.keys.leaseRest('sync'));
+    assert.equal(await granted(leases.acquire('sync', 'w2', 60_000)), true);
   });
 
-  it('a crashed holder’s lease expires and another takes over; Redis down answers false, never throws', async () => {
+  it('junk in the lease keys (wrong types, no TTL) is replaced, never blocks the lease forever', async () => {
+    const leases = new RedisLeaseStore({ redis, prefix: 'l3' });
+    await redis.rpush(leases.keys.leaseFence('sync'), 'x');
+    await unfence(leases, 'sync');
+    await redis.set(leases.keys.lease('sync'), 'squatter'); // no TTL
+    await redis.set(leases.keys.leaseRest('sync'), 'resting-forever');
+    assert.equal(await granted(leases.acquire('sync', 'w1', 60_000)), true);
+  });
+
+  it('Redis restarted empty: the store fences one TTL and then grants tokens above every earlier one', async () => {
+    const leases = new RedisLeaseStore({ redis, prefix: 'l4', timeoutMs: 300 });
+    await unfence(leases, 'sync');
+    const before = await leases.acquire('sync', 'old', 200);
+    assert.ok(before.granted);
+    await redisServer.kill();
+    await redisServer.restart();
+    await until(async () => (await redis.ping().catch(() => '')) === 'PONG', 5_000, 'reconnect');
+    const fenced = await leases.acquire('sync', 'new', 200);
+    assert.equal(!fenced.granted && fenced.reason, 'fenced', 'nobody is granted the lease while an earlier holder may still run');
+    assert.equal(await granted(leases.acquire('sync', 'old', 200)), false, 'not even the old holder');
+    let after: Awaited<ReturnType<RedisLeaseStore['acquire']>> | undefined;
+    await until(async () => (after = await leases.acquire('sync', 'new', 60_000)).granted, 5_000, 'a grant after the fence');
+    assert.ok(after!.granted && after!.token > before.token, `token ${after!.granted && after!.token} after the restart > ${before.token} before`);
+  });
+
+  it('a crashed holder’s lease expires and another takes over; Redis down: acquire rejects (unreachable), extend answers false', async () => {
     const leases = new RedisLeaseStore({ redis, prefix: 'l2', timeoutMs: 300 });
-    assert.equal(await leases.acquire('sync', 'dead', 100), true);
-    await until(async () => leases.acquire('sync', 'alive', 60_000), 5_000, 'takeover after expiry');
+    await unfence(leases, 'sync');
+    assert.equal(await granted(leases.acquire('sync', 'dead', 100)), true);
+    await until(async () => granted(leases.acquire('sync', 'alive', 60_000)), 5_000, 'takeover after expiry');
     assert.equal(await leases.extend('sync', 'dead', 60_000), false, 'the old holder learns it lost the lease');
     await redisServer.kill();
     assert.equal(await leases.extend('sync', 'alive', 60_000), false);
-    assert.ok(leases.stats().errors >= 1);
+    await assert.rejects(leases.acquire('sync', 'alive', 60_000), /lease store unreachable/);
+    assert.ok(leases.stats().errors >= 2);
     await redisServer.restart();
+  });
+
+  it('a SyncLoop whose RedisLeaseStore cannot reach Redis says the store is unreachable, never that another holder has the lease', async () => {
+    const leases = new RedisLeaseStore({ redis, prefix: 'l5', timeoutMs: 300 });
+    const clock = new ManualClock();
+    const loop = new SyncLoop({ name: 'sync', client: new GunRelayClient({ baseUrl: 'http://127.0.0.1:9' }), intervalMs: 1_000, cycleTimeoutMs: 2_000, clock, lease: leases, run: () => 'ran' });
+    await redisServer.kill();
+    const report = await loop.trigger();
+    await redisServer.restart();
+    assert.equal(report.outcome, 'leaseUnavailable');
+    assert.equal(report.lease?.refused, 'unreachable');
+    assert.equal(report.error?.code, 'LEASE_STORE_UNREACHABLE');
+    const health = loop.health();
+    assert.notEqual(health.status, 'standby');
+    assert.ok(health.reasons.some((r) => r.includes('lease store is unreachable')), health.reasons.join(' | '));
+    assert.ok(!health.reasons.some((r) => r.includes('another holder')));
   });
 });
 

@@ -207,6 +207,10 @@ describe('SyncLoop leases', () => {
     g.open();
     assert.equal((await cycleA).outcome, 'ok');
     assert.equal(store.holderOf('test-sync'), undefined, 'released at the end of the cycle');
+    const resting = await b.trigger();
+    assert.equal(resting.outcome, 'leaseUnavailable', 'the fleet rests one interval after a cycle');
+    assert.equal(resting.lease?.refused, 'resting');
+    await clock.advance(1_000);
     assert.equal((await b.trigger()).outcome, 'ok');
     assert.equal(runsB, 1);
   });
@@ -316,17 +320,21 @@ describe('SyncLoop leases', () => {
   it('MemoryLeaseStore: expiry on the clock, re-acquire by the holder, extend only by the holder', async () => {
     const clock = new ManualClock();
     const store = new MemoryLeaseStore({ clock });
-    assert.equal(await store.acquire('job', 'a', 1_000), true);
-    assert.equal(await store.acquire('job', 'a', 1_000), true);
-    assert.equal(await store.acquire('job', 'b', 1_000), false);
+    assert.deepEqual(await store.acquire('job', 'a', 1_000), { granted: true, token: 1 });
+    assert.deepEqual(await store.acquire('job', 'a', 1_000), { granted: true, token: 2 }, 'each grant gets a larger fencing token');
+    assert.deepEqual(await store.acquire('job', 'b', 1_000), { granted: false, reason: 'held', holder: 'a', retryInMs: 1_000 });
     assert.equal(await store.extend('job', 'b', 1_000), false);
     await clock.advance(999);
     assert.equal(await store.extend('job', 'a', 1_000), true);
     await clock.advance(999);
-    assert.equal(await store.acquire('job', 'b', 1_000), false);
+    assert.equal((await store.acquire('job', 'b', 1_000)).granted, false);
     await clock.advance(1);
     assert.equal(await store.extend('job', 'a', 1_000), false, 'expired');
-    assert.equal(await store.acquire('job', 'b', 1_000), true);
+    assert.equal((await store.acquire('job', 'b', 1_000)).granted, true);
+    assert.equal(await store.release('job', 'b', 500), true);
+    assert.equal((await store.acquire('job', 'b', 1_000)).granted, false, 'a rest keeps the releaser out too');
+    await clock.advance(500);
+    assert.equal((await store.acquire('job', 'a', 1_000)).granted, true);
     await assert.rejects(store.acquire('job', 'b', 0), (e: unknown) => isGunRelayError(e) && e.code === 'INVALID_INPUT');
   });
 });

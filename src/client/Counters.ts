@@ -97,4 +97,6 @@ export interface CallScope {
   readonly cycle: { readonly name: string; readonly number: number };
   /** What the cycle read through each client (by the client's reader), closed when it ends. */
   readonly reads: Map<object, { close(): void }>;
+  /** Why a request of the cycle must not be sent now (its lease may have lapsed); checked before each attempt. */
+  readonly gate?: (() => string | undefined) | undefined;
 }

@@ -360,6 +360,7 @@ export class GunRelayClient {
         ...checkCallLimits(opts, 'list'),
         signal: this.callSignal(opts.signal),
         tallies: this.tallies(),
+        gate: this.scope?.gate,
         relay: opts.relay,
       });
       if (res.status === 404) throw endpointMissing('list', undefined, res.status, res.text, res.relay);
@@ -487,6 +488,7 @@ export class GunRelayClient {
         timeoutMs,
         signal: this.callSignal(opts.signal),
         tallies: this.tallies(),
+        gate: this.scope?.gate,
         relay: opts.relay,
         ...checkCallLimits(opts, op),
       });
@@ -503,13 +505,14 @@ export class GunRelayClient {
   protected read(soul: string, op: Operation, opts: CallOptions & ReadLimitOptions, deadlineAt?: number): Promise<ReadAnswer> {
     // Built per call from `this`: a sync cycle's view counts its reads in its own tallies.
     const tallies = this.tallies();
+    const gate = this.scope?.gate;
     const limits = checkCallLimits(opts, op);
     const { retries, attemptTimeoutMs, maxContentLength } = limits;
     const own = deadlineAt !== undefined || retries !== undefined || attemptTimeoutMs !== undefined || maxContentLength !== undefined;
     return this.reader.read(soul, op, opts.relay, this.callSignal(opts.signal), {
       limits: own ? `${deadlineAt ?? ''}/${retries ?? ''}/${attemptTimeoutMs ?? ''}/${maxContentLength ?? ''}` : undefined,
       fresh: (opts as { [FRESH_READ]?: boolean })[FRESH_READ] === true,
-      send: (request) => this.sendRead(request, tallies, deadlineAt, limits),
+      send: (request) => this.sendRead(request, tallies, deadlineAt, limits, gate),
       cacheHit: () => tallies.forEach((t) => t.missCacheHits++),
       coalesced: () => tallies.forEach((t) => t.coalescedReads++),
       cycle: this.cycleReads(),
@@ -529,13 +532,19 @@ export class GunRelayClient {
   }
 
   /** Sends one `GET /get` (the reader may share it among callers). */
-  private async sendRead({ soul, op, relay, signal }: ReadRequest, tallies: Tallies, deadlineAt: number | undefined, limits: CallLimits): Promise<PoolResponse> {
+  private async sendRead(
+    { soul, op, relay, signal }: ReadRequest,
+    tallies: Tallies,
+    deadlineAt: number | undefined,
+    limits: CallLimits,
+    gate: (() => string | undefined) | undefined,
+  ): Promise<PoolResponse> {
     let timeoutMs = this.options.timeouts[op === 'delete' ? 'delete' : 'get'];
     if (deadlineAt !== undefined) {
       timeoutMs = deadlineAt - this.clock.now();
       if (timeoutMs <= 0) throw new GunRelayError('TIMEOUT', `${op}: the call's deadline passed while resolving links; nothing more was sent`, { op, soul });
     }
-    const res = await this.pool.send({ op, soul, method: 'GET', path: '/get', params: { soul }, timeoutMs, signal, tallies, relay, ...limits });
+    const res = await this.pool.send({ op, soul, method: 'GET', path: '/get', params: { soul }, timeoutMs, signal, tallies, relay, gate, ...limits });
     if (res.status === 404 && isSoulNotFound(res.text)) for (const t of tallies) t.misses++;
     return res;
   }

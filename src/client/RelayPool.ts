@@ -47,6 +47,8 @@ export type PoolRequest = Omit<TransportRequest, 'baseUrl' | 'retry' | 'meter'> 
   relay?: string | undefined;
   /** This call's retry limit, when it overrides the client's. */
   retries?: number | undefined;
+  /** Why the request must not be sent now, else undefined: asked right before each attempt (a sync cycle's lease check). */
+  gate?: (() => string | undefined) | undefined;
 };
 // `attemptTimeoutMs` (absent: the client's) and `maxContentLength` (absent: the transport's) pass through to the transport.
 
@@ -152,13 +154,14 @@ export class RelayPool {
 
   private async sendToRelays(request: PoolRequest, deadlineAt: number): Promise<PoolResponse> {
     let last: GunRelayError | undefined;
-    const { relay: _pin, tallies, retries: _retries, ...wire } = request;
+    const { relay: _pin, tallies, retries: _retries, gate: _gate, ...wire } = request;
     const candidates = this.failover.candidates(request);
     const kind = attributionKind(request.op, request.method);
     for (const relay of candidates) {
       if (this.closing.signal.aborted) throw closedError(request);
       const left = deadlineAt - this.options.clock.now();
       if (left <= 0) throw last ?? new GunRelayError('TIMEOUT', `${request.op}: the call's ${request.timeoutMs} ms deadline passed; nothing was sent`, { op: request.op, soul: request.soul });
+      checkGate(request);
       if (relay.breaker && !relay.breaker.tryPass()) continue;
       this.budget?.recordRequest();
       try {
@@ -253,6 +256,7 @@ export class RelayPool {
         } catch (reason) {
           throw this.closing.signal.aborted ? closedError(request) : abortError(request, reason);
         }
+        checkGate(request);
       },
     };
   }
@@ -343,6 +347,12 @@ function countBytes(tallies: Tallies, bytesOut: number, bytesIn: number): void {
     t.bytesOut += bytesOut;
     t.bytesIn += bytesIn;
   }
+}
+
+/** Throws `ABORTED` when the request's gate says it must not be sent. */
+function checkGate(request: PoolRequest): void {
+  const why = request.gate?.();
+  if (why !== undefined) throw new GunRelayError('ABORTED', `${request.op}: not sent: ${why}`, { op: request.op, soul: request.soul });
 }
 
 function closedError(request: PoolRequest): GunRelayError {

@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../clock.js';
 import { GunRelayError } from '../errors.js';
-import type { LeaseStore } from './LeaseStore.js';
+import type { LeaseAnswer, LeaseStore } from './LeaseStore.js';
 
 interface Lease {
   holder: string;
@@ -9,56 +9,65 @@ interface Lease {
 
 /**
  * A {@link LeaseStore} in this process's memory, on an injected clock: leases expire when the
- * clock passes their TTL. Enough for several loops in one process and for tests; a fleet of
- * processes needs a shared store (`gun-relay-client/redis`).
+ * clock passes their TTL, rests when it passes theirs; fencing tokens count grants from 1.
+ * Enough for several loops in one process and for tests; a fleet of processes needs a shared
+ * store (`gun-relay-client/redis`).
  */
 export class MemoryLeaseStore implements LeaseStore {
   private readonly leases = new Map<string, Lease>();
+  private readonly rests = new Map<string, Lease>();
   private readonly clock: Clock;
+  private tokens = 0;
 
   constructor(options: { clock?: Clock } = {}) {
     this.clock = options.clock ?? systemClock;
   }
 
-  /** Takes the lease if it is free, expired, or already held by `holder` (then its TTL restarts). */
-  async acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {
+  /** Takes the lease if it is free (or already `holder`'s, then its TTL restarts) and no rest runs. */
+  async acquire(name: string, holder: string, ttlMs: number): Promise<LeaseAnswer> {
     checkTtl(ttlMs);
-    const current = this.live(name);
-    if (current && current.holder !== holder) return false;
-    this.leases.set(name, { holder, expiresAt: this.clock.now() + ttlMs });
-    return true;
+    const now = this.clock.now();
+    const current = live(this.leases, name, now);
+    if (current && current.holder !== holder) return { granted: false, reason: 'held', holder: current.holder, retryInMs: current.expiresAt - now };
+    const rest = live(this.rests, name, now);
+    if (rest) return { granted: false, reason: 'resting', holder: rest.holder, retryInMs: rest.expiresAt - now };
+    this.leases.set(name, { holder, expiresAt: now + ttlMs });
+    return { granted: true, token: ++this.tokens };
   }
 
   /** Restarts the TTL if `holder` still holds the lease; false when it expired or another took it. */
   async extend(name: string, holder: string, ttlMs: number): Promise<boolean> {
     checkTtl(ttlMs);
-    const current = this.live(name);
+    const current = live(this.leases, name, this.clock.now());
     if (!current || current.holder !== holder) return false;
     current.expiresAt = this.clock.now() + ttlMs;
     return true;
   }
 
-  /** Deletes the lease only if `holder` holds it. */
-  async release(name: string, holder: string): Promise<boolean> {
-    const current = this.live(name);
+  /** Deletes the lease only if `holder` holds it; with `restMs`, nobody gets it for that long. */
+  async release(name: string, holder: string, restMs?: number): Promise<boolean> {
+    const now = this.clock.now();
+    const current = live(this.leases, name, now);
     if (!current || current.holder !== holder) return false;
     this.leases.delete(name);
+    if (restMs !== undefined && restMs > 0) this.rests.set(name, { holder, expiresAt: now + restMs });
     return true;
   }
 
   /** Who holds lease `name` now, if anyone (for tests and diagnostics). */
   holderOf(name: string): string | undefined {
-    return this.live(name)?.holder;
+    return live(this.leases, name, this.clock.now())?.holder;
   }
+}
 
-  private live(name: string): Lease | undefined {
-    const lease = this.leases.get(name);
-    if (lease && lease.expiresAt <= this.clock.now()) {
-      this.leases.delete(name);
-      return undefined;
-    }
-    return lease;
+/** The entry of `name` unless it expired (then it is deleted). */
+function live(map: Map<string, Lease>, name: string, now: number): Lease | undefined {
+  const lease = map.get(name);
+  if (lease && lease.expiresAt <= now) {
+    map.delete(name);
+    return undefined;
   }
+  return lease;
 }
 
 function checkTtl(ttlMs: number): void {

@@ -8,6 +8,9 @@ export class LoopHealth {
   private lastSuccessAt: number | undefined;
   private lastError: SyncLoopHealth['lastError'];
   private lastOutcome: CycleReport['outcome'] | undefined;
+  /** The last cycle's lease report (a refusal says why this replica stands by). */
+  private lastLease: CycleReport['lease'];
+  private leaseToken: number | undefined;
   private cycles = 0;
   private overruns = 0;
   private timeouts = 0;
@@ -29,12 +32,15 @@ export class LoopHealth {
   record(report: CycleReport, now: number): void {
     this.cycles++;
     this.lastOutcome = report.outcome;
+    this.lastLease = report.lease;
+    if (report.lease?.token !== undefined) this.leaseToken = report.lease.token;
+    const standingBy = report.outcome === 'leaseUnavailable' && report.lease?.refused !== 'unreachable';
     if (report.durationMs > this.options.intervalMs) this.overruns++;
     if (report.outcome === 'timedOut') this.timeouts++;
     if (report.outcome === 'ok') {
       this.lastSuccessAt = now;
       this.consecutiveFailures = 0;
-    } else if (report.outcome !== 'leaseUnavailable') {
+    } else if (!standingBy) {
       this.consecutiveFailures++;
       this.lastError = {
         at: this.toEpoch(now, now),
@@ -56,6 +62,10 @@ export class LoopHealth {
     if (this.loopStartedAt === undefined && !running) {
       status = 'stopped';
       reasons.push('the loop is not started');
+    } else if (this.lastOutcome === 'leaseUnavailable' && this.lastLease?.refused !== 'unreachable') {
+      // A standby replica never succeeds by design: the holder's health is the fleet's.
+      status = 'standby';
+      reasons.push(standbyReason(this.lastLease));
     } else if (freshFrom !== undefined && now - freshFrom > staleAfterMs) {
       status = 'stale';
       reasons.push(
@@ -63,9 +73,6 @@ export class LoopHealth {
           ? `no successful cycle since the loop started ${Math.round(now - freshFrom)} ms ago (stale after ${staleAfterMs} ms)`
           : `last successful cycle ended ${since} ms ago (stale after ${staleAfterMs} ms)`,
       );
-    } else if (this.lastOutcome === 'leaseUnavailable') {
-      status = 'standby';
-      reasons.push('another holder has the lease');
     } else if (this.lastOutcome === undefined) {
       status = 'starting';
       reasons.push('no cycle has finished yet');
@@ -74,7 +81,7 @@ export class LoopHealth {
       reasons.push(`no cycle has succeeded yet; the last one ended ${this.lastOutcome}`);
     } else if (this.lastOutcome !== 'ok') {
       status = 'degraded';
-      reasons.push(`the last cycle ended ${this.lastOutcome}`);
+      reasons.push(this.lastLease?.refused === 'unreachable' ? 'the lease store is unreachable: no cycle can be granted the lease' : `the last cycle ended ${this.lastOutcome}`);
     } else {
       status = 'ok';
       reasons.push(`last successful cycle ended ${since} ms ago`);
@@ -96,6 +103,7 @@ export class LoopHealth {
       timeouts: this.timeouts,
       consecutiveFailures: this.consecutiveFailures,
       staleAfterMs,
+      ...(this.leaseToken === undefined ? {} : { leaseToken: this.leaseToken }),
     };
   }
 
@@ -103,4 +111,13 @@ export class LoopHealth {
   private toEpoch(t: number, now: number): number {
     return Math.round(epochNow(this.options.clock) - (now - t));
   }
+}
+
+/** Why a replica stands by, from the store's refusal. */
+function standbyReason(lease: CycleReport['lease']): string {
+  const who = lease?.holder ? ` (${lease.holder})` : '';
+  const retry = lease?.retryInMs === undefined ? '' : `; free in about ${Math.round(lease.retryInMs)} ms`;
+  if (lease?.refused === 'resting') return `standby: the fleet's last cycle${who} ended less than an interval ago${retry}`;
+  if (lease?.refused === 'fenced') return `standby: the lease store lost its data (Redis restarted empty) and grants no lease until any earlier one ran out${retry}`;
+  return `standby: another holder${who} has the lease${retry}`;
 }

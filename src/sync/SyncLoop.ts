@@ -8,9 +8,9 @@ import { cycleView } from './cycleView.js';
 import { loggerOf, unitWarnings } from '../client/unitWarnings.js';
 import { describeThrown } from './describeThrown.js';
 import { LoopHealth } from './LoopHealth.js';
-import { CycleLease } from './CycleLease.js';
+import { CycleLease, fleetRestMs } from './CycleLease.js';
 import { resolveSyncLoopOptions, type ResolvedSyncLoopOptions, type SyncLoopOptions } from './options.js';
-import type { Cycle, CycleOutcome, CycleReport, SyncLoopEvents, SyncLoopHealth } from './types.js';
+import type { Cycle, CycleLeaseReport, CycleOutcome, CycleReport, SyncLoopEvents, SyncLoopHealth } from './types.js';
 
 /**
  * Runs a sync job as cycles that never overlap: one now on `start()`, the next `intervalMs`
@@ -164,14 +164,21 @@ export class SyncLoop<R = unknown> {
     /** Set when the cycle did not succeed: what it threw, or the abort's reason (`throw undefined` included). */
     let error: { thrown: unknown } | undefined;
     let result: R | undefined;
+    let leaseReport: CycleLeaseReport | undefined;
     const timeout = setClockTimer(clock, cycleTimeoutMs, () => abort(new CycleAbort('timedOut', `${name}: cycle ${number} outlived ${cycleTimeoutMs} ms`)));
     try {
       // A store that never answers must not hold the cycle past its timeout or a stop.
-      if (lease && !(await untilAborted(lease.acquire(), controller.signal))) {
+      const got = lease ? await untilAborted(lease.acquire(), controller.signal) : undefined;
+      if (got !== undefined && !got.granted) {
         outcome = 'leaseUnavailable';
+        leaseReport = 'unreachable' in got ? { refused: 'unreachable' } : { refused: got.refusal.reason, holder: got.refusal.holder, retryInMs: got.refusal.retryInMs };
+        if ('unreachable' in got) error = { thrown: Object.assign(new Error(`${name}: the lease store is unreachable (${got.unreachable})`), { code: 'LEASE_STORE_UNREACHABLE' }) };
       } else {
-        const scope = { tally, signal: controller.signal, cycle: { name, number }, reads };
-        const cycle: Cycle = { signal: controller.signal, client: cycleView(this.options.client, scope), view: (client) => cycleView(client, scope), number, startedAt };
+        const leaseToken = got?.token;
+        if (lease) leaseReport = { token: leaseToken };
+        // Every request of the cycle asks the lease first: none is sent once it may have lapsed.
+        const scope = { tally, signal: controller.signal, cycle: { name, number }, reads, gate: lease && (() => lease.check()) };
+        const cycle: Cycle = { signal: controller.signal, client: cycleView(this.options.client, scope), view: (client) => cycleView(client, scope), number, startedAt, leaseToken };
         result = await untilAborted(invoke(this.options.run, cycle), controller.signal);
       }
     } catch (caught) {
@@ -183,7 +190,8 @@ export class SyncLoop<R = unknown> {
       // Ends whatever the cycle left in flight, and refuses further calls through its view.
       abort(new CycleAbort('stopped', `${name}: cycle ${number} is over`));
       for (const r of reads.values()) r.close();
-      await lease?.release();
+      // The fleet rests an interval after this cycle, as this loop does: W workers run one cycle per interval.
+      await lease?.release(fleetRestMs(this.options.intervalMs));
     }
 
     const totals = tally.totals();
@@ -205,6 +213,7 @@ export class SyncLoop<R = unknown> {
       bytesIn: tally.bytesIn,
       bytesOut: tally.bytesOut,
       byOperation: tally.copy(),
+      ...(leaseReport === undefined ? {} : { lease: leaseReport }),
       result: outcome === 'ok' ? result : undefined,
     };
     this.healthState.record(report, clock.now());

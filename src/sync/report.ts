@@ -3,10 +3,26 @@ import type { CountedOperation, OperationCounters } from '../events.js';
 /**
  * How a cycle ended. `ok`: `run` resolved. `failed`: it threw. `timedOut`: it outlived
  * `cycleTimeoutMs` and was aborted. `leaseLost`: its lease could not be extended, so it was
- * aborted. `leaseUnavailable`: another holder has the lease; `run` was not called. `stopped`:
+ * aborted. `leaseUnavailable`: the lease was not granted (see `lease.refused`); `run` was not called. `stopped`:
  * `stop()` aborted it.
  */
 export type CycleOutcome = 'ok' | 'failed' | 'timedOut' | 'leaseLost' | 'leaseUnavailable' | 'stopped';
+
+/** What a cycle of a loop with a lease store learned of the lease. */
+export interface CycleLeaseReport {
+  /** The grant's fencing token (absent when not granted, or from a store that gives none). */
+  token?: number | undefined;
+  /**
+   * Why `run` was not called (outcome `leaseUnavailable`): `held` — another holder's cycle runs;
+   * `resting` — the fleet's last cycle ended less than an interval ago; `fenced` — the store lost
+   * its data and grants nothing until earlier leases ran out; `unreachable` — the store failed.
+   */
+  refused?: 'held' | 'resting' | 'fenced' | 'unreachable' | undefined;
+  /** Who holds the lease, or ran the last cycle, when the store said. */
+  holder?: string | undefined;
+  /** When the store expects the lease to be free, ms. */
+  retryInMs?: number | undefined;
+}
 
 /** The `cycle` event: one cycle's outcome and its own counters (calls made through `cycle.client`). */
 export interface CycleReport<R = unknown> {
@@ -50,6 +66,8 @@ export interface CycleReport<R = unknown> {
   bytesOut: number;
   /** The same call counters split by operation. */
   byOperation: Record<CountedOperation, OperationCounters>;
+  /** With a lease store: the grant's fencing token, or why the lease was not granted. */
+  lease?: CycleLeaseReport | undefined;
   /** What `run` resolved with (outcome `ok` only). */
   result?: R | undefined;
 }

@@ -1,8 +1,8 @@
 import type { GunRelayClient } from '../client/GunRelayClient.js';
 import type { ListenerErrorEvent } from '../events.js';
-import type { CycleOutcome, CycleReport } from './report.js';
+import type { CycleLeaseReport, CycleOutcome, CycleReport } from './report.js';
 
-export type { CycleOutcome, CycleReport };
+export type { CycleLeaseReport, CycleOutcome, CycleReport };
 
 /** What `run(cycle)` gets: one cycle of a {@link SyncLoop}. */
 export interface Cycle {
@@ -19,6 +19,11 @@ export interface Cycle {
   readonly number: number;
   /** When the cycle started, epoch ms. */
   readonly startedAt: number;
+  /**
+   * With a lease store, the fencing token of this cycle's grant (larger for every later grant).
+   * The relay cannot check it; pass it to systems that can (see docs/fleet.md).
+   */
+  readonly leaseToken?: number | undefined;
 }
 
 /** The `cycleStart` event. */
@@ -40,8 +45,9 @@ export interface SyncLoopEvents<R = unknown> {
  * What `health()` says. `starting`: no cycle finished yet, still within the freshness window.
  * `ok`: the last cycle succeeded recently. `degraded`: the last cycle did not succeed but one did
  * within the window. `failing`: cycles finished but none ever succeeded (not healthy).
- * `standby`: another holder has the lease. `stale`: no success within `staleAfterMs`.
- * `stopped`: the loop is not running.
+ * within the window. `standby`: the lease store answered that another worker holds the lease
+ * (or ran the fleet's last cycle within the interval): healthy however long it lasts, the
+ * holder's own health is the fleet's. `stale`: no success within `staleAfterMs`. `stopped`: the loop is not running.
  */
 export type SyncLoopStatus = 'starting' | 'ok' | 'degraded' | 'failing' | 'standby' | 'stale' | 'stopped';
 
@@ -71,4 +77,6 @@ export interface SyncLoopHealth {
   consecutiveFailures: number;
   /** The freshness rule: stale after this long without a successful cycle. */
   staleAfterMs: number;
+  /** With a lease store: the fencing token of this loop's last grant. */
+  leaseToken?: number | undefined;
 }

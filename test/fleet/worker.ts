@@ -3,8 +3,8 @@
  * - `ledger` mode: a GunRelayClient (with or without a RedisLedgerStore) runs the steps the
  *   parent sends in lock-step with the other workers: one healthy soul, then one poisoned soul
  *   at this worker's own rotated place in the list; outcomes are counted per phase.
- * - `lease` mode: a SyncLoop with a RedisLeaseStore reports each cycle's start and end (its run
- *   stops when the loop aborts the cycle, as a real run must).
+ * - `lease` mode: a SyncLoop with a RedisLeaseStore reports each cycle's start and end; its run
+ *   puts souls `c:<worker>:<cycle>:<seq>` every 20 ms and stops when the loop aborts the cycle.
  */
 import { Redis } from 'ioredis';
 import { GunRelayClient, SyncLoop } from '../../src/index.js';
@@ -78,25 +78,31 @@ async function runStep(client: GunRelayClient, souls: string[], step: number): P
 async function leaseMode(): Promise<void> {
   const client = new GunRelayClient({ baseUrl: env['RELAY_URL']! });
   const lease = new RedisLeaseStore({ redis, prefix: env['PREFIX'] ?? 'fleet', timeoutMs: 300 });
+  const runMs = Number(env['RUN_MS'] ?? 150);
   const loop = new SyncLoop({
     name: 'sync',
     client,
     holder: `worker-${index}`,
-    intervalMs: 20,
-    cycleTimeoutMs: 600,
+    intervalMs: Number(env['INTERVAL_MS'] ?? 20),
+    cycleTimeoutMs: Number(env['CYCLE_TIMEOUT_MS'] ?? 600),
     leaseTtlMs: Number(env['LEASE_TTL_MS'] ?? 800),
     lease,
-    // The cycle's work: 150 ms, cut short when the loop aborts the cycle (timeout or lost lease).
+    // The cycle's work: RUN_MS / 20 puts through the cycle's client, one every 20 ms (souls name the
+    // worker and cycle, so the relay sees whose cycle each request belongs to), cut short when the
+    // loop aborts the cycle (timeout or lost lease), as a real run must.
     run: async (cycle) => {
       const start = Date.now();
-      send({ type: 'cycleStart', worker: index, number: cycle.number, start });
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 150);
-        cycle.signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          resolve();
+      send({ type: 'cycleStart', worker: index, number: cycle.number, start, token: cycle.leaseToken });
+      for (let seq = 0; seq < runMs / 20 && !cycle.signal.aborted; seq++) {
+        await cycle.client.put(`c:${index}:${cycle.number}:${seq}`, { seq }).catch(() => undefined);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 20);
+          cycle.signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            resolve();
+          });
         });
-      });
+      }
       send({ type: 'cycleEnd', worker: index, number: cycle.number, start, end: Date.now(), aborted: cycle.signal.aborted });
     },
   });

@@ -9,6 +9,12 @@ import type { LedgerOperation } from '../../events.js';
  * - `{<prefix>:ledger}:index` — a sorted set of entry members scored by expiry (Redis time, ms).
  * - `{<prefix>:ledger}:changes` — the pub/sub channel of quarantines and clears.
  * - `<prefix>:lease:<name>` — a lease: a string holding the holder, with a PX expiry.
+ * - `{<prefix>:lease:<name>}:rest` — the rest after a cycle (the last holder, PX the rest), or
+ *   `''` while the store fences grants after losing its data.
+ * - `{<prefix>:lease:<name>}:fence` — the fencing-token counter of the lease (no expiry).
+ *
+ * The rest and fence keys hash to the lease key's Redis Cluster slot (its hash tag, or the whole
+ * key when it has none), so one script touches all three.
  */
 export class RedisKeys {
   private readonly tag: string;
@@ -46,4 +52,21 @@ export class RedisKeys {
   lease(name: string): string {
     return `${this.prefix}:lease:${name}`;
   }
+
+  /** The rest key of lease `name`. */
+  leaseRest(name: string): string {
+    return `{${slotTag(this.lease(name))}}:rest`;
+  }
+
+  /** The fencing-token counter of lease `name`. */
+  leaseFence(name: string): string {
+    return `{${slotTag(this.lease(name))}}:fence`;
+  }
+}
+
+/** What Redis Cluster hashes of `key`: the content of its first non-empty `{…}`, else the whole key. */
+function slotTag(key: string): string {
+  const open = key.indexOf('{');
+  const close = open < 0 ? -1 : key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : key;
 }

@@ -159,21 +159,61 @@ end
 return out
 `);
 
-/** Takes a lease if free or already ours. KEYS: lease. ARGV: holder, ttlMs. */
+/** The value of KEYS[k] when it is a string of at most 200 bytes, else ''. */
+const SHORT = (k: number): string =>
+  `(redis.call('TYPE', KEYS[${k}])['ok'] == 'string' and redis.call('STRLEN', KEYS[${k}]) <= 200 and redis.call('GET', KEYS[${k}]) or '')`;
+
+/**
+ * Takes a lease if it is free or already ours, and no rest runs. KEYS: lease, rest, fence.
+ * ARGV: holder, ttlMs. Returns {1, token} when granted, else {0, reason, holder, retryInMs}.
+ *
+ * The fence key counts grants (the fencing token, INCR). When it is missing the store lost its
+ * data (Redis restarted empty) or is new: a lease granted before may still be running, so the
+ * script grants nothing for one TTL (a rest with no holder, reason `fenced`) and restarts the
+ * count at the server's time in microseconds, above any token granted before. Junk in these keys
+ * (wrong types, no TTL) is deleted: it would block the lease forever.
+ */
 export const LEASE_ACQUIRE = new LuaScript(`
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-return 0
+local fk = redis.call('TYPE', KEYS[3])['ok']
+if fk ~= 'string' or redis.call('STRLEN', KEYS[3]) > 20 or not string.match(redis.call('GET', KEYS[3]), '^%d+$') then
+  if fk ~= 'none' then redis.call('DEL', KEYS[3]) end
+  local t = redis.call('TIME')
+  redis.call('SET', KEYS[3], t[1] .. string.format('%06d', tonumber(t[2])))
+  redis.call('DEL', KEYS[2])
+  redis.call('SET', KEYS[2], '', 'PX', ARGV[2])
+  return {0, 'fenced', '', tonumber(ARGV[2])}
+end
+local rest = redis.call('PTTL', KEYS[2])
+if rest == -1 then redis.call('DEL', KEYS[2]) rest = -2 end
+if rest > 0 then
+  local who = ${SHORT(2)}
+  if who == '' then return {0, 'fenced', '', rest} end
+  return {0, 'resting', who, rest}
+end
+local lk = redis.call('TYPE', KEYS[1])['ok']
+if (lk ~= 'none' and lk ~= 'string') or redis.call('PTTL', KEYS[1]) == -1 then redis.call('DEL', KEYS[1]) end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) or redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return {1, redis.call('INCR', KEYS[3])}
+end
+return {0, 'held', ${SHORT(1)}, redis.call('PTTL', KEYS[1])}
 `);
 
 /** Extends a lease we hold. KEYS: lease. ARGV: holder, ttlMs. */
 export const LEASE_EXTEND = new LuaScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+if redis.call('TYPE', KEYS[1])['ok'] == 'string' and redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
 return 0
 `);
 
-/** Compare-and-delete: releases a lease only when we hold it. KEYS: lease. ARGV: holder. */
+/**
+ * Compare-and-delete: releases a lease only when we hold it; with a rest, keeps every holder
+ * out for that long. KEYS: lease, rest. ARGV: holder, restMs.
+ */
 export const LEASE_RELEASE = new LuaScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+if redis.call('TYPE', KEYS[1])['ok'] == 'string' and redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2]) end
+  return 1
+end
 return 0
 `);
