@@ -44,16 +44,22 @@ describe('GunHelper for the indexer (local relay, real gun)', () => {
 
   const getsOf = (soul: string) => relay.log.filter((r) => r.path === '/get' && r.soul === soul).length;
 
-  it('a never-written index read twice costs 1 request; a registration through the helper is seen at once', async () => {
+  it('a never-written index read twice costs 1 request; the miss is remembered per instance as helpers/gun.js did', async () => {
     const gun = helper(relay.url);
     relay.resetCounters();
     const soul = 'oip:registry:index:neverwritten';
     assert.equal(await gun.getRecord(soul), null);
     assert.equal(await gun.getRecord(soul), null);
     assert.equal(getsOf(soul), 1);
-    assert.equal(gun.client.stats().missCacheHits, 1);
+    assert.equal(gun.rememberedMisses, 1);
     await helper(relay.url).putSimple({ first: 'entry' }, soul);
-    assert.deepEqual(await gun.getRecord(soul), { first: 'entry' }, 'another instance shares the client: its write clears the miss');
+    assert.equal(await gun.getRecord(soul), null, 'the old lifetime: another write does not clear this instance\'s memory');
+    assert.deepEqual(await helper(relay.url).getRecord(soul), { first: 'entry' }, 'a new instance asks the relay');
+    const fresh = helper(relay.url, { forgetMissesOnWrite: true });
+    const other = 'oip:registry:index:neverwritten2';
+    assert.equal(await fresh.getRecord(other), null);
+    await fresh.putSimple({ second: 'entry' }, other);
+    assert.deepEqual(await fresh.getRecord(other), { second: 'entry' }, 'forgetMissesOnWrite: its own write clears the miss');
   });
 
   it('a 200-entry registry index costs 1 request and comes back exactly as the relay sent it', async () => {

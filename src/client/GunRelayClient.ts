@@ -275,6 +275,15 @@ export class GunRelayClient {
   }
 
   /**
+   * True when the read guard remembers `soul` as present on, or written to, one of this client's
+   * relays: a miss of it would be read again, never cached. For callers that keep their own miss
+   * memory (the legacy facade) and must not answer such a soul from it.
+   */
+  expectsPresent(soul: string): boolean {
+    return this.reader.expectsPresent(this.pool.labels, soul);
+  }
+
+  /**
    * Reads `soul` on every relay (each pinned, no failover) and reports each answer and whether
    * they agree: replication lag between separate stores made visible. Never throws for a relay's
    * failure; it is reported as that relay's answer.

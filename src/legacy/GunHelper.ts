@@ -3,6 +3,7 @@ import type { DeleteResult } from '../client/results.js';
 import type { EncryptionMetaFields, OipRecord } from '../oip/recordSchemas.js';
 import type { EncryptionKey } from '../oip/envelope.js';
 import type { KeyProvider } from '../oip/recordCodec.js';
+import { systemClock, type Clock } from '../clock.js';
 import { isGunRelayError } from '../errors.js';
 import { toDid } from '../oip/did.js';
 import { computeSoul as computeRecordSoul, publisherHash } from '../oip/souls.js';
@@ -12,6 +13,7 @@ import type { GunNode } from '../protocol/input.js';
 import { legacyBaseUrl, legacyMaxBodyBytes, legacyPutTimeoutMs, legacyThrowOnSkip } from './config.js';
 import { partialRecordNode, readLegacyNode } from './legacyRecords.js';
 import { GunSkippedError, inFacadeTerms, toLegacyError } from './legacyErrors.js';
+import { LegacyMissMemory } from './missMemory.js';
 import { closeSharedClients, sharedClient, type SharedClient } from './sharedClients.js';
 
 /** How long `checkConnection` waits for the relay's `/peers/status`. */
@@ -31,6 +33,17 @@ export interface GunHelperOptions {
    * Set per relay URL (instances share one client): the first instance for a URL fixes it.
    */
   maxBodyBytes?: number | undefined;
+  /**
+   * Forget a remembered "Not found" for a soul as soon as this instance writes it. Default `false`,
+   * as helpers/gun.js: a miss is answered from memory for one to two hours whatever is written
+   * (no more requests than the old module). Another instance's writes never clear this one's memory.
+   */
+  forgetMissesOnWrite?: boolean | undefined;
+  /**
+   * The clock of this instance's miss memory and, for the first instance of a relay URL, of the
+   * shared client (tests inject one). Default: the system clock.
+   */
+  clock?: Clock | undefined;
 }
 
 /** Options of `putRecord`, as helpers/gun.js callers pass them; unknown keys are ignored. */
@@ -102,12 +115,14 @@ export class GunHelper {
   readonly client: GunRelayClient;
   private readonly shared: SharedClient;
   private readonly throwOnSkip: boolean;
+  private readonly misses: LegacyMissMemory;
+  private readonly forgetMissesOnWrite: boolean;
 
   /** Reads `GUN_PEERS` and `GUN_REGISTRY_TIMEOUT_MS`; cheap: reuses the relay's shared client, starts no timer. */
   constructor(options: GunHelperOptions = {}) {
     this.apiUrl = legacyBaseUrl();
     try {
-      this.shared = sharedClient(this.apiUrl, { putTimeoutMs: legacyPutTimeoutMs(), maxBodyBytes: options.maxBodyBytes ?? legacyMaxBodyBytes() }, console);
+      this.shared = sharedClient(this.apiUrl, { putTimeoutMs: legacyPutTimeoutMs(), maxBodyBytes: options.maxBodyBytes ?? legacyMaxBodyBytes(), clock: options.clock ?? systemClock }, console);
     } catch (error) {
       // The URL came from the environment (or its default): name GUN_PEERS, not an option never set.
       throw isGunRelayError(error) ? renameOption(error, 'baseUrl', 'GUN_PEERS', 'GUN_PEERS') : error;
@@ -115,6 +130,13 @@ export class GunHelper {
     if (options.logger !== undefined) this.shared.sink.logger = options.logger;
     this.client = this.shared.client;
     this.throwOnSkip = options.throwOnSkip ?? legacyThrowOnSkip();
+    this.misses = new LegacyMissMemory({ clock: options.clock ?? systemClock });
+    this.forgetMissesOnWrite = options.forgetMissesOnWrite ?? false;
+  }
+
+  /** Souls this instance remembers the relay answered "Not found" for (its own 404 memory, as helpers/gun.js had). */
+  get rememberedMisses(): number {
+    return this.misses.size;
   }
 
   /** Closes every shared client (all URLs), e.g. at shutdown or between tests. Later instances open new ones. */
@@ -124,6 +146,7 @@ export class GunHelper {
 
   /** Writes a flat node. Resolves `{ soul, success: true }`; throws on any failure (also when the soul is skipped). */
   async putSimple(data: GunNode, soul: string): Promise<{ soul: string; success: true }> {
+    this.wrote(soul);
     try {
       const result = await this.client.put(soul, data);
       if (result.outcome === 'skipped') throw new GunSkippedError('put', soul, result.failures);
@@ -139,6 +162,7 @@ export class GunHelper {
    * connection and a timeout. `encrypt: true` without `encryptionKey` throws `MISSING_KEY`.
    */
   async putRecord(recordData: OipRecord, soul: string, options: LegacyPutRecordOptions = {}): Promise<{ soul: string; did: string; encrypted: boolean }> {
+    this.wrote(soul);
     try {
       const encrypt = encryptOption(options);
       // A record without `data` (or `oip`) is stored as the old module stored it: that field absent.
@@ -163,8 +187,13 @@ export class GunHelper {
    */
   async getRecord(soul: string, options: LegacyGetRecordOptions = {}): Promise<LegacyRecord | null> {
     const keyProvider = options.keyProvider ?? (options.decryptionKey ? () => options.decryptionKey : undefined);
+    // A remembered miss answers without a request, as helpers/gun.js's 404 cache did. Only misses
+    // the read guard believed are remembered (never one of a soul written or seen present recently).
+    if (this.misses.has(soul)) return null;
     try {
-      return (await readLegacyNode(this.client, soul, keyProvider)) as LegacyRecord | null;
+      const node = (await readLegacyNode(this.client, soul, keyProvider)) as LegacyRecord | null;
+      if (node === null && !this.client.expectsPresent(soul)) this.misses.remember(soul);
+      return node;
     } catch (error) {
       this.logSwallowed(`getRecord(${soul})`, error, 'null');
       return null;
@@ -178,6 +207,7 @@ export class GunHelper {
    */
   async deleteRecord(soul: string): Promise<true> {
     let result: DeleteResult;
+    this.wrote(soul);
     try {
       result = await this.client.delete(soul);
     } catch (error) {
@@ -228,6 +258,11 @@ export class GunHelper {
     } catch {
       return false;
     }
+  }
+
+  /** A write of `soul` through this instance: with `forgetMissesOnWrite`, its remembered miss goes. */
+  private wrote(soul: string): void {
+    if (this.forgetMissesOnWrite) this.misses.forget(soul);
   }
 
   /** One line for an error the legacy contract swallows, so it is not silent. */

@@ -1,4 +1,5 @@
 import { GunRelayClient } from '../client/GunRelayClient.js';
+import type { Clock } from '../clock.js';
 import type { Logger } from '../options.js';
 import { attachLegacyLog, type LogSink } from './legacyLog.js';
 
@@ -12,19 +13,24 @@ export interface SharedClient {
 // must reuse the same sockets, failure ledger and breaker for a relay.
 const shared = new Map<string, SharedClient>();
 
-/** How long the facade remembers a relay's "Not found" for a soul (the old module had a 404 cache). */
-export const LEGACY_MISS_TTL_MS = 10 * 60 * 1000;
-
 /** What a shared client is created with; fixed by the first instance for a URL. */
 export interface SharedClientSettings {
   putTimeoutMs: number;
   /** Request and response body limit, bytes. */
   maxBodyBytes: number;
+  clock: Clock;
 }
 
 /**
- * The shared client for `baseUrl`, created on first use (its settings are fixed then): the miss
- * cache is on, as the old module's 404 cache was, but forgets a soul as soon as this process writes it.
+ * How long the facade's client re-reads a miss of a soul it wrote or saw present (the read guard).
+ * The relay's misreads of fresh souls last seconds; past this, a GunHelper instance answers a
+ * remembered miss from memory, as helpers/gun.js did.
+ */
+export const LEGACY_READ_GUARD_MS = 60_000;
+
+/**
+ * The shared client for `baseUrl`, created on first use (its settings are fixed then). It has no
+ * miss cache: each GunHelper instance remembers misses itself, as the old module did (missMemory.ts).
  * A client closed by someone is replaced. Creating one starts no timer.
  */
 export function sharedClient(baseUrl: string, settings: SharedClientSettings, defaultLogger: Logger | null): SharedClient {
@@ -35,7 +41,8 @@ export function sharedClient(baseUrl: string, settings: SharedClientSettings, de
     timeouts: { put: settings.putTimeoutMs },
     maxContentLength: settings.maxBodyBytes,
     maxBodyLength: settings.maxBodyBytes,
-    missCache: { ttlMs: LEGACY_MISS_TTL_MS },
+    clock: settings.clock,
+    readGuard: { rememberMs: LEGACY_READ_GUARD_MS },
   });
   const sink: LogSink = { logger: defaultLogger };
   attachLegacyLog(client, sink);

@@ -169,6 +169,12 @@ export class NodeReader {
    * A write of `soul` is starting or has ended (whatever its outcome): its remembered misses are
    * forgotten, and a get asked from now on never joins a read of it already in flight.
    */
+  /** True when the read guard expects `soul` present on one of `relays` (a miss of it is re-read, never remembered). */
+  expectsPresent(relays: readonly string[], soul: string): boolean {
+    const guard = this.parts.guard;
+    return guard !== undefined && relays.some((relay) => guard.expects(relay, soul));
+  }
+
   written(soul: string): void {
     this.parts.missCache?.written(soul);
     for (const cycle of this.cycles) cycle.forget(soul);

@@ -1,0 +1,162 @@
+/**
+ * The drop-in at production cadence: the indexer's sync cycle (GunSyncService.performSync's calls,
+ * re-created in order: peer indexes by direct HTTP, the local pass through the helper, the
+ * deletion check against the LOCAL relay through the helper, copy and read-modify-write
+ * registration) run over the original module's request behaviour and over the facade, with the
+ * same clock, at intervals of 0 s, 300 s and 900 s. Requests are counted at the local relay.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { systemClock, type Clock } from '../src/clock.js';
+import { GunHelper } from '../src/legacy/index.js';
+import { DELETED_INDEX_SOUL, OIP_RECORD_TYPES, deletedRecordSoul, registryIndexSoul, registryNodeSoul, toDid } from '../src/oip/index.js';
+import { startLocalRelay, type LocalRelay } from '../src/testing/index.js';
+import { OriginalGunHelper } from './helpers/originalGunHelper.js';
+
+/** Real time plus a simulated jump: the time between cycles passes at once, everything else is real. */
+class JumpClock implements Clock {
+  private offset = 0;
+  now = (): number => systemClock.now() + this.offset;
+  wallNow = (): number => Date.now() + this.offset;
+  sleep = systemClock.sleep;
+  jump(ms: number): void {
+    this.offset += ms;
+  }
+}
+
+interface Helper {
+  getRecord(soul: string): Promise<Record<string, unknown> | null>;
+  putSimple(data: Record<string, unknown>, soul: string): Promise<unknown>;
+  putRecord(record: { data: unknown; oip: unknown }, soul: string, options: { localId?: string }): Promise<unknown>;
+}
+
+const TYPES = OIP_RECORD_TYPES;
+const WRITTEN = TYPES.slice(0, 10);
+const PER_TYPE = 3;
+const NODE_ID = 'node-local';
+/** The real relay waits 3 s before each "Not found": the peer's never-written indexes, when cycles run back to back. */
+const RELAY_MISS_MS = 3_000;
+
+const parsed = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
+
+async function peerGet(url: string, soul: string): Promise<Record<string, unknown> | null> {
+  const res = await fetch(`${url}/get?soul=${encodeURIComponent(soul)}`);
+  const body = (await res.json()) as { data?: Record<string, unknown> };
+  return res.status === 200 ? (body.data ?? null) : null;
+}
+
+/** The peer's registry as its relay serves it: type → record soul → record node. */
+type PeerContent = Map<string, Map<string, Record<string, unknown>>>;
+
+/**
+ * One performSync, as the indexer calls its helper. The peer pass (direct HTTP, the same for
+ * both variants) is taken from `peer`, read once beforehand: the relay misreads fresh nodes read
+ * back to back, and the two variants must discover the same records.
+ */
+async function indexerCycle(helper: Helper, peer: PeerContent, processed: Set<string>): Promise<void> {
+  const discovered: Array<{ soul: string; type: string; record: Record<string, unknown> }> = [];
+  for (const type of TYPES) {
+    for (const [soul, record] of peer.get(type) ?? []) if (!processed.has(toDid(soul))) discovered.push({ soul, type, record });
+  }
+  // Local pass: every type index through the helper (entries are links: nothing is found from them).
+  for (const type of TYPES) await helper.getRecord(registryIndexSoul(type));
+  for (const d of discovered) {
+    const did = toDid(d.soul);
+    const deletions = await helper.getRecord(DELETED_INDEX_SOUL);
+    const deleted = Boolean(deletions?.[did]) || (await helper.getRecord(deletedRecordSoul(did))) !== null;
+    processed.add(did);
+    if (deleted) continue;
+    await helper.putRecord({ data: parsed(d.record['data']), oip: parsed(d.record['oip']) }, d.soul, { localId: d.soul.split(':')[1] });
+    const entry = { soul: d.soul, nodeId: NODE_ID, timestamp: Date.now() };
+    await helper.putSimple({ ...entry, did, recordType: d.type }, registryNodeSoul(NODE_ID, d.soul));
+    const indexSoul = registryIndexSoul(d.type);
+    const whole = (await helper.getRecord(indexSoul)) ?? {};
+    await helper.putSimple({ ...whole, [d.soul]: entry }, indexSoul);
+  }
+}
+
+/** Reads `soul` until it has `keys` keys (the relay misreads fresh nodes read back to back), bounded. */
+async function readWhole(url: string, soul: string, keys: number): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 40; i++) {
+    const node = await peerGet(url, soul);
+    if (node && Object.keys(node).filter((k) => k !== '_').length >= keys) return node;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${soul} never read whole`);
+}
+
+describe('GunHelper at production cadence: no more requests than helpers/gun.js (real gun)', () => {
+  let peer: LocalRelay;
+  const content: PeerContent = new Map();
+  const saved = process.env['GUN_PEERS'];
+  before(async () => {
+    peer = await startLocalRelay({ putDelayMs: 0, missWaitMs: 300 });
+    for (const type of WRITTEN) {
+      const index: Record<string, unknown> = {};
+      for (let i = 0; i < PER_TYPE; i++) {
+        const soul = `abcdef012345:${type}_${i}`;
+        await fetch(`${peer.url}/put`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ soul, data: { data: JSON.stringify({ basic: { name: `${type} ${i}` } }), oip: JSON.stringify({ recordType: type }) } }),
+        });
+        index[soul] = { soul, nodeId: 'node-peer', timestamp: 1 };
+      }
+      await fetch(`${peer.url}/put`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ soul: registryIndexSoul(type), data: index }) });
+    }
+    for (const type of WRITTEN) {
+      const records = new Map<string, Record<string, unknown>>();
+      for (const soul of Object.keys(await readWhole(peer.url, registryIndexSoul(type), PER_TYPE))) {
+        if (soul !== '_') records.set(soul, await readWhole(peer.url, soul, 2));
+      }
+      content.set(type, records);
+    }
+  });
+  after(async () => {
+    GunHelper.closeAll();
+    if (saved === undefined) delete process.env['GUN_PEERS'];
+    else process.env['GUN_PEERS'] = saved;
+    await peer.close();
+  });
+
+  async function run(variant: 'original' | 'facade', intervalMs: number, cycles: number): Promise<number[]> {
+    const local = await startLocalRelay({ putDelayMs: 0, missWaitMs: 150 });
+    const clock = new JumpClock();
+    let helper: Helper;
+    if (variant === 'original') helper = new OriginalGunHelper(local.url, clock);
+    else {
+      process.env['GUN_PEERS'] = local.url;
+      helper = new GunHelper({ logger: null, clock }) as unknown as Helper;
+    }
+    const processed = new Set<string>();
+    const perCycle: number[] = [];
+    try {
+      for (let c = 0; c < cycles; c++) {
+        local.resetCounters();
+        await indexerCycle(helper, content, processed);
+        perCycle.push(local.requestCount);
+        // setInterval starts a cycle every intervalMs; back to back (0), the next starts after this one's
+        // peer pass, which waits 3 s at the peer's relay for each never-written index.
+        clock.jump(Math.max((TYPES.length - WRITTEN.length) * RELAY_MISS_MS, intervalMs));
+      }
+      return perCycle;
+    } finally {
+      GunHelper.closeAll();
+      await local.close();
+    }
+  }
+
+  for (const [intervalMs, cycles] of [[0, 3], [300_000, 15], [900_000, 9]] as const) {
+    it(`every ${intervalMs / 1000} s: the facade's local requests per cycle ≤ the original's over ${cycles} cycles (past the hourly sweeps)`, async () => {
+      const original = await run('original', intervalMs, cycles);
+      const facade = await run('facade', intervalMs, cycles);
+      for (let c = 0; c < cycles; c++) {
+        assert.ok(facade[c]! <= original[c]!, `cycle ${c + 1}: facade ${facade[c]} > original ${original[c]} (original ${original.join(',')}; facade ${facade.join(',')})`);
+      }
+      // Cycle 1 copies every record: both write them (3 puts per record) and read what they must.
+      assert.ok(original[0]! >= WRITTEN.length * PER_TYPE * 3);
+      // Past the second hourly sweep (t ≥ 7,200 s) the misses are read again: the lifetime is the original's, not forever.
+      if (intervalMs * (cycles - 1) >= 7_200_000) assert.ok(facade.slice(1).some((n) => n > 0), `a sweep made the facade ask again: ${facade.join(',')}`);
+    });
+  }
+});
