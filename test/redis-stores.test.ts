@@ -106,6 +106,11 @@ describe('Redis stores against a real redis-server', () => {
     late.client.forgive('pub:2');
     await until(() => !a.client.isQuarantined('index', 'pub:2'), 2_000, 'forgive propagation');
     assert.equal(await connection().exists('{t2:ledger}:e:5:index:pub:2'), 0);
+    // Each clear (a success on a, a forgive on late) is one write that Redis answered: none is an error.
+    await until(() => a.client.stats().ledgerStore!.written + a.client.stats().ledgerStore!.writeErrors >= 7, 5_000, 'the clear written');
+    await until(() => late.client.stats().ledgerStore!.written + late.client.stats().ledgerStore!.writeErrors >= 1, 5_000, 'the forgive written');
+    assert.equal(a.client.stats().ledgerStore!.writeErrors, 0, 'a success-clear is not a write error');
+    assert.equal(late.client.stats().ledgerStore!.writeErrors, 0, 'a forgive is not a write error');
   });
 
   it('hostile: garbage published on the changes channel never reaches the ledger as an unimportable entry', async () => {

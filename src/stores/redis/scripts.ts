@@ -78,7 +78,7 @@ return {f, nw, q, replaced}
 
 /**
  * Clears an entry. KEYS: entry, index. ARGV: member, op, soul, reason, worker, channel.
- * Publishes the clear when the entry existed. Returns 1 when it existed.
+ * Publishes the clear when the entry existed. Returns {existed, replaced}.
  */
 export const CLEAR = new LuaScript(`
 ${REPAIR}
@@ -87,7 +87,7 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 if existed == 1 then
   redis.call('PUBLISH', ARGV[6], cjson.encode({t = 'c', op = ARGV[2], soul = ARGV[3], why = ARGV[4], src = ARGV[5]}))
 end
-return existed
+return {existed, replaced}
 `);
 
 /**
