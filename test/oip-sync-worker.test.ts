@@ -161,3 +161,55 @@ describe('OipSyncWorker against the real gun: a peer behind the OIP proxy, delet
     assert.match(worker.quarantined().find((q) => q.op === 'onCopied')!.lastReason ?? '', /mapper_parsing_exception/);
   });
 });
+
+describe('OipSyncWorker with two peers, one of them through a proxy that goes into maintenance', () => {
+  let group: LocalRelayGroup;
+  let local: LocalRelay;
+  let peerRelay: LocalRelay;
+  let proxy: OipProxy;
+  let seeder: GunRelayClient;
+  const clock = new ManualClock();
+  const state: PeerState = { records: new Map(), deleted: new Set() };
+  let worker: OipSyncWorker;
+
+  before(async () => {
+    group = await startLocalRelays(2, { putDelayMs: 0, missWaitMs: 200, writeBatchMs: 20 });
+    [local, peerRelay] = group.relays as [LocalRelay, LocalRelay];
+    proxy = await startOipProxy({ target: peerRelay.url });
+    seeder = new GunRelayClient({ baseUrl: peerRelay.url });
+    await publish(seeder, state, 8, 2);
+    worker = new OipSyncWorker({ peers: [proxy.url, peerRelay.url], local: local.url, recordTypes: TYPES.slice(0, 4), clock, intervalMs: 60_000, clientOptions: { retry: false } });
+  });
+  after(async () => {
+    await worker.close();
+    seeder.close();
+    await proxy.close();
+    await group.close();
+  });
+
+  it('a record two peers list is copied once; a peer in maintenance fails alone, the other still copies; health says which', async () => {
+    const first = await worker.runOnce();
+    assert.deepEqual(first.peers.map((p) => [p.types['basic']!.copied, p.types['basic']!.present]), [[4, 0], [0, 4]]);
+    assert.equal(first.totals.copied, 8);
+    assert.equal(worker.health().status, 'stopped', 'runOnce alone does not start the loop');
+
+    proxy.setDisabled(true);
+    await publish(seeder, state, 2, 2);
+    await clock.advance(60_000);
+    const second = await worker.runOnce();
+    assert.equal(second.outcome, 'ok');
+    assert.match(second.peers[0]!.error?.message ?? '', /503|maintenance/i, JSON.stringify(second.peers[0]));
+    assert.equal(second.peers[1]!.error, undefined);
+    assert.equal(second.peers[1]!.types['basic']!.copied + second.peers[1]!.types['creatorRegistration']!.copied, 2);
+    const health = worker.health();
+    assert.deepEqual(health.peers.map((p) => p.ok), [false, true]);
+    assert.match(health.reasons[0]!, new RegExp(`peer ${proxy.url.replace(/[/.]/g, '\\$&')} failed in cycle 2`));
+
+    proxy.setDisabled(false);
+    await clock.advance(60_000);
+    const third = await worker.runOnce();
+    assert.equal(third.peers[0]!.error, undefined);
+    assert.equal(third.totals.copied, 0);
+    assert.deepEqual(worker.health().peers.map((p) => p.ok), [true, true]);
+  });
+});
