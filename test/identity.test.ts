@@ -146,6 +146,27 @@ describe('identity of what is read and written (real gun)', () => {
     assert.deepEqual(await client.get('nested:b', { resolveLinks: 1 }), { title: 'old', data: { v: 1 } });
   });
 
+  it('a node of more nested objects than the client queues is written maxInFlight at a time; a failure starts no further write', async () => {
+    const small = new GunRelayClient({ baseUrl: relay.url, maxInFlight: 2, maxQueue: 0 });
+    try {
+      const node = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, { i }]));
+      relay.resetCounters();
+      assert.equal((await small.put('nested:many', node)).outcome, 'written');
+      assert.equal(relay.log.filter((r) => r.path === '/put').length, 41, '40 children and the parent');
+      assert.deepEqual(await client.get('nested:many', { resolveLinks: 1 }), node);
+
+      relay.fault('nested:many2/k3', { status: 500, body: { error: 'disk full' }, path: '/put', times: 1 });
+      relay.resetCounters();
+      await assert.rejects(small.put('nested:many2', node), /nested node nested:many2\/k3; nested:many2 itself was not written/);
+      const puts = relay.log.filter((r) => r.path === '/put').map((r) => r.soul);
+      assert.ok(puts.length <= 6, `writes stop after the failure (${puts.length} sent)`);
+      assert.ok(!puts.includes('nested:many2'));
+      assert.equal(await client.get('nested:many2'), null);
+    } finally {
+      small.close();
+    }
+  });
+
   it('planWrite: requests = 1 + nested objects; a child soul too long is INVALID_INPUT before sending', () => {
     assert.equal(planWrite('s', { a: 1 }, 'put', 1e6).requests, 1);
     const plan = planWrite('s', { a: { b: { c: 1 } }, d: { e: 2 }, l: { '#': 'x' } }, 'put', 1e6);

@@ -173,7 +173,7 @@ export class GunRelayClient {
     const started = this.calls.begin(this.tallies(), 'put');
     let relay: string;
     try {
-      relay = plan.requests === 1 ? await this.write(prepared, 'put', opts) : await writePlanned(plan, opts, (w, o) => this.write(w, 'put', o));
+      relay = plan.requests === 1 ? await this.write(prepared, 'put', opts) : await writePlanned(plan, opts, this.options.maxInFlight, (w, o) => this.write(w, 'put', o));
     } catch (error) {
       throw this.calls.failed(this.tallies(), 'put', soul, error, started, key);
     }
