@@ -7,22 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { systemClock, type Clock } from '../src/clock.js';
 import { GunHelper } from '../src/legacy/index.js';
 import { DELETED_INDEX_SOUL, OIP_RECORD_TYPES, deletedRecordSoul, registryIndexSoul, registryNodeSoul, toDid } from '../src/oip/index.js';
 import { startLocalRelay, type LocalRelay } from '../src/testing/index.js';
-import { OriginalGunHelper } from './helpers/originalGunHelper.js';
-
-/** Real time plus a simulated jump: the time between cycles passes at once, everything else is real. */
-class JumpClock implements Clock {
-  private offset = 0;
-  now = (): number => systemClock.now() + this.offset;
-  wallNow = (): number => Date.now() + this.offset;
-  sleep = systemClock.sleep;
-  jump(ms: number): void {
-    this.offset += ms;
-  }
-}
+import { JumpClock } from './bench/lib/jumpClock.js';
+import { OriginalGunHelper } from './bench/lib/originalGunHelper.js';
 
 interface Helper {
   getRecord(soul: string): Promise<Record<string, unknown> | null>;

@@ -6,25 +6,34 @@ import { median, pairedRatio } from './stats.js';
 type TracingResult = Awaited<ReturnType<typeof runTracing>>;
 type CycleResult = Awaited<ReturnType<typeof runCycle>>;
 
-/** Rows of the sync-worker jobs (issue 12): the cycle side by side, tracing's cost. */
+/** Rows of the sync-worker jobs: the cycle's three variants, tracing's cost. */
 export function syncRows(get: <T>(name: string) => T | undefined): Row[] {
   const rows: Row[] = [];
   const cy = get<CycleResult>('cycle');
   if (cy) {
-    const { legacy, sdk } = cy.sides;
-    const scen = (n: number) => `12 sync cycle ${n}: ${cy.types} types (${cy.typesWritten} written), ${cy.records} records, via the OIP proxy`;
-    for (let i = 0; i < 2; i++) {
-      const l = legacy.cycles[i]!;
-      const s = sdk.cycles[i]!;
-      const judged = i > 0; // the goals apply from cycle 2 on
-      const wall = s.durationMs / l.durationMs;
-      const req = s.requests / l.requests;
-      rows.push({ scenario: scen(i + 1), measure: 'wall time, SDK vs legacy', value: `SDK ${(s.durationMs / 1000).toFixed(1)} s`, baseline: `legacy ${(l.durationMs / 1000).toFixed(1)} s`, ratio: wall, goal: judged ? '≤ 0.1' : '–', met: judged ? wall <= 0.1 : null, data: { sdkMs: s.durationMs, legacyMs: l.durationMs } });
-      rows.push({ scenario: scen(i + 1), measure: 'requests, SDK vs legacy', value: `SDK ${s.requests}`, baseline: `legacy ${l.requests}`, ratio: req, goal: judged ? '≤ 0.2' : '–', met: judged ? req <= 0.2 : null, data: { sdk: s.requests, legacy: l.requests, sdkFailedGets: s.failures, legacyFailedGets: l.failures } });
-      rows.push({ scenario: scen(i + 1), measure: 'heap used after the cycle (after GC)', value: `SDK ${(s.heapUsedBytes / 1024 / 1024).toFixed(1)} MiB`, baseline: `legacy ${(l.heapUsedBytes / 1024 / 1024).toFixed(1)} MiB`, ratio: s.heapUsedBytes / l.heapUsedBytes, goal: '–', met: null, data: { sdk: s.heapUsedBytes, legacy: l.heapUsedBytes } });
-      rows.push({ scenario: scen(i + 1), measure: 'records copied', value: `SDK ${s.copied}`, baseline: `legacy ${l.copied}`, ratio: l.copied === 0 ? null : s.copied / l.copied, goal: 'equal', met: s.copied === l.copied, data: { sdk: s.copied, legacy: l.copied } });
+    const { original, facade, sdk } = cy.sides;
+    const label = (i: number) => (i === 2 ? `at t = ${cy.lateAtMs / 1000} s` : `${i + 1}`);
+    const scen = (i: number) => `sync cycle ${label(i)}: ${cy.types} types (${cy.typesWritten} written), ${cy.records} records, via the OIP proxy`;
+    const req = (m: (typeof sdk.cycles)[0]) => m.peerRequests + m.localRequests;
+    for (let i = 0; i < original.cycles.length; i++) {
+      const [o, f, s] = [original.cycles[i]!, facade.cycles[i]!, sdk.cycles[i]!];
+      const data = Object.fromEntries(([['original', o], ['facade', f], ['sdk', s]] as const).flatMap(([v, m]) => [[`${v}PeerRequests`, m.peerRequests], [`${v}LocalRequests`, m.localRequests], [`${v}Ms`, m.durationMs], [`${v}Copied`, m.copied]]));
+      rows.push({ scenario: scen(i), measure: 'requests (at the servers), facade vs original module', value: `facade ${req(f)}`, baseline: `original ${req(o)}`, ratio: req(f) / req(o), goal: '≤ 1', met: req(f) <= req(o), data });
+      rows.push({ scenario: scen(i), measure: 'requests (at the servers), SDK worker vs original module', value: `SDK ${req(s)}`, baseline: `original ${req(o)}`, ratio: req(s) / req(o), goal: '–', met: null, data });
+      rows.push({ scenario: scen(i), measure: 'wall time, facade vs original module', value: `facade ${(f.durationMs / 1000).toFixed(1)} s`, baseline: `original ${(o.durationMs / 1000).toFixed(1)} s`, ratio: f.durationMs / o.durationMs, goal: '–', met: null, data });
+      rows.push({ scenario: scen(i), measure: 'wall time, SDK worker vs original module', value: `SDK ${(s.durationMs / 1000).toFixed(1)} s`, baseline: `original ${(o.durationMs / 1000).toFixed(1)} s`, ratio: s.durationMs / o.durationMs, goal: '–', met: null, data });
+      rows.push({ scenario: scen(i), measure: 'records copied (original / facade / SDK)', value: `${o.copied} / ${f.copied} / ${s.copied}`, baseline: '–', ratio: null, goal: '–', met: null, data });
     }
-    rows.push({ scenario: scen(2), measure: 'records held afterwards (read back)', value: `SDK ${sdk.held}`, baseline: `legacy ${legacy.held}`, ratio: null, goal: `both ${sdk.expected}`, met: sdk.held === sdk.expected && legacy.held === legacy.expected, data: { sdk: sdk.held, legacy: legacy.held, expected: sdk.expected } });
+    rows.push({
+      scenario: scen(original.cycles.length - 1),
+      measure: 'expected records held afterwards; records deleted on the peer held (original / facade / SDK)',
+      value: `${original.held}; ${original.heldDeleted} / ${facade.held}; ${facade.heldDeleted} / ${sdk.held}; ${sdk.heldDeleted}`,
+      baseline: `${cy.expected} expected, ${cy.deletedOnPeer} deleted`,
+      ratio: null,
+      goal: `SDK ${cy.expected}; 0`,
+      met: sdk.held === cy.expected && sdk.heldDeleted === 0,
+      data: { originalHeld: original.held, originalHeldDeleted: original.heldDeleted, facadeHeld: facade.held, facadeHeldDeleted: facade.heldDeleted, sdkHeld: sdk.held, sdkHeldDeleted: sdk.heldDeleted },
+    });
   }
   const tr = get<TracingResult>('tracing');
   for (const level of tr?.levels ?? []) {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type * as Sdk from '../../../src/index.js';
 import type * as SdkTesting from '../../../src/testing/index.js';
 import type * as SdkOip from '../../../src/oip/index.js';
+import type * as SdkLegacy from '../../../src/legacy/index.js';
 
 const root = new URL('../../../', import.meta.url);
 const entry = new URL('dist/index.js', root);
@@ -20,6 +21,7 @@ if (!existsSync(entry) || !existsSync(testingEntry)) {
 export const sdk = (await import(entry.href)) as typeof Sdk;
 export const sdkTesting = (await import(testingEntry.href)) as typeof SdkTesting;
 export const sdkOip = (await import(new URL('dist/oip/index.js', root).href)) as typeof SdkOip;
+export const sdkLegacy = (await import(new URL('dist/legacy/index.js', root).href)) as typeof SdkLegacy;
 
 /** Source files newer than the build, if any (a stale dist/ would benchmark old code). */
 export function staleSources(): string[] {

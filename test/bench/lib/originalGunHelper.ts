@@ -6,8 +6,8 @@
  * any failure; `putSimple`/`putRecord` = one POST each. It differs from the original in what
  * does not change the requests sent: `fetch` instead of axios 1.7.9, no decryption, no logs.
  */
-import { LegacyMissMemory } from '../../src/legacy/missMemory.js';
-import type { Clock } from '../../src/clock.js';
+import { LegacyMissMemory } from '../../../src/legacy/missMemory.js';
+import type { Clock } from '../../../src/clock.js';
 
 export class OriginalGunHelper {
   private readonly misses: LegacyMissMemory;
