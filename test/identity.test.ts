@@ -153,7 +153,7 @@ describe('identity of what is read and written (real gun)', () => {
       relay.resetCounters();
       assert.equal((await small.put('nested:many', node)).outcome, 'written');
       assert.equal(relay.log.filter((r) => r.path === '/put').length, 41, '40 children and the parent');
-      assert.deepEqual(await client.get('nested:many', { resolveLinks: 1 }), node);
+      assert.deepEqual(await small.get('nested:many', { resolveLinks: 1 }), node, 'its links are read maxInFlight at a time too');
 
       relay.fault('nested:many2/k3', { status: 500, body: { error: 'disk full' }, path: '/put', times: 1 });
       relay.resetCounters();

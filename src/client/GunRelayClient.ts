@@ -17,7 +17,7 @@ import { Counters, type CallScope, type Tallies } from './Counters.js';
 import { attachLogger } from './logging.js';
 import { rememberLogger, unitWarnings } from './unitWarnings.js';
 import { RelayPool, type RelayHealth } from './RelayPool.js';
-import { linkTarget, resolveLinks } from '../reads/linkResolver.js';
+import { LINK_READ_CONCURRENCY, linkTarget, resolveLinks } from '../reads/linkResolver.js';
 import { readOwnData, VERIFY_IDENTITY, type IdentityProblem } from '../reads/identity.js';
 import { planWrite } from '../protocol/nestedWrite.js';
 import { writePlanned } from './writePlanned.js';
@@ -215,7 +215,8 @@ export class GunRelayClient {
         if (read.node && depth > 0) {
           // Links are read from the relay that answered: relays may be separate stores.
           const pinned = { ...opts, relay: read.relay };
-          const options = { depth, keys, maxReads: this.options.maxLinkReads, onForeign };
+          // Never more link reads at once than the client runs: they would wait in (and could fill) its queue.
+          const options = { depth, keys, maxReads: this.options.maxLinkReads, concurrency: Math.min(LINK_READ_CONCURRENCY, this.options.maxInFlight), onForeign };
           read.node = await resolveLinks(read.node, soul, options, async (s) => (await this.read(s, 'get', pinned, deadlineAt)).node);
         }
         return read;
