@@ -20,19 +20,21 @@ try {
   for (let i = 1; i <= runs; i++) {
     const started = performance.now();
     let out = '';
+    let err = '';
     let ok = false;
     try {
-      out = (await run(process.execPath, ['--import', 'tsx', path.join(repo, 'examples', 'oip-sync-demo.ts')], { cwd: repo, encoding: 'utf8', timeout: 600_000, maxBuffer: 16 * 1024 * 1024 })).stdout;
+      ({ stdout: out, stderr: err } = await run(process.execPath, ['--import', 'tsx', path.join(repo, 'examples', 'oip-sync-demo.ts')], { cwd: repo, encoding: 'utf8', timeout: 600_000, maxBuffer: 16 * 1024 * 1024 }));
       ok = /^OK: /m.test(out);
     } catch (error) {
       out = String((error as { stdout?: string }).stdout ?? error);
+      err = String((error as { stderr?: string }).stderr ?? '');
     }
     const wrong = out.split('\n').filter((l) => l.includes('MISMATCH'));
     mismatches += wrong.length;
     if (!ok) failedRuns++;
     say(`run ${i}/${runs}: ${ok ? 'OK' : 'FAILED'}, ${wrong.length} mismatches (${((performance.now() - started) / 1000).toFixed(0)} s)`);
     for (const line of wrong.slice(0, 5)) say(`  ${line.trim()}`);
-    if (!ok) say(`  ${out.trim().split('\n').slice(-3).join('\n  ')}`);
+    if (!ok) say(`  ${[...out.trim().split('\n').slice(-3), ...err.trim().split('\n').slice(-5)].join('\n  ')}`);
   }
 } finally {
   for (const child of load) child.kill('SIGKILL');
