@@ -14,6 +14,7 @@ import { AxiosTransport, GunRelayClient, isGunRelayError, prepareWrite, type Tra
 import { startFaultServer, startLocalRelay, type FaultServer, type LocalRelay } from '../src/testing/index.js';
 import { behaviourArb, fuzzSettings, keysArb, nodeArb, optionsArb, soulArb } from './fuzz/arbitraries.js';
 import { heapAfterGc } from './helpers/gc.js';
+import { planWrite } from '../src/protocol/nestedWrite.js';
 
 const MiB = 1024 * 1024;
 
@@ -51,9 +52,11 @@ describe('fuzz (a): careless caller against the real gun', () => {
       fc.asyncProperty(soulArb, nodeArb, async (soul, node) => {
         transport.sent.length = 0;
         relay.resetCounters();
-        let expected: string | undefined;
+        let expected: string[] | undefined;
         try {
-          expected = prepareWrite(soul, node, 'put', maxBodyLength).body;
+          // Validated once, then planned: nested objects go first as their own nodes, the caller's node last.
+          const snapshot = prepareWrite(soul, node, 'put', maxBodyLength);
+          expected = planWrite(snapshot.soul, snapshot.node!, 'put', maxBodyLength).steps.flat().map((w) => w.body);
         } catch (error) {
           assert.ok(isGunRelayError(error) && error.code === 'INVALID_INPUT', `prepareWrite threw ${String(error)}`);
         }
@@ -66,10 +69,17 @@ describe('fuzz (a): careless caller against the real gun', () => {
           assert.equal(relay.log.length, 0, 'the relay saw nothing');
         } else {
           sentCount++;
-          assert.equal(transport.sent.length, 1);
-          assert.equal(transport.sent[0]!.body, expected, 'the bytes sent are the validated snapshot');
+          const sent = transport.sent.map((r) => r.body);
+          if (result.ok) {
+            // Every planned write went, each exactly as planned (children of one depth may go in any order), the caller's node last.
+            assert.deepEqual([...sent].sort(), [...expected].sort(), 'the bytes sent are the validated, planned snapshot');
+            assert.equal(sent.at(-1), expected.at(-1), "the caller's node is written last");
+          } else {
+            // A refused child ends the write before its parent: what went is part of the plan, never the caller's node early.
+            for (const body of sent) assert.ok(expected.includes(body as string), 'every body sent was planned');
+          }
           assert.ok(result.ok || isGunRelayError(result.error), `untyped failure ${String(!result.ok && result.error)}`);
-          assert.ok(relay.log.length === 1 && relay.log[0]!.status !== null, 'the real relay answered');
+          assert.ok(relay.log.length === sent.length && relay.log.every((r) => r.status !== null), 'the real relay answered each write');
         }
       }),
       fuzzSettings(120),
