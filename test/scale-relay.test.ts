@@ -61,7 +61,7 @@ describe('a 20,000-entry index on the local relay, default options, each read pa
     assert.deepEqual(missing, [], 'every written key');
     const extra = keys.filter((k) => !written.has(k));
     const truncatedCopy = (k: string): boolean => k.length < keyOf(0).length && [...written].some((w) => w.startsWith(k));
-    assert.ok(extra.length <= 2 && extra.every(truncatedCopy), `keys that were never written: ${JSON.stringify(extra.slice(0, 5))}`);
+    assert.ok(extra.length <= ENTRIES / 1000 && extra.every(truncatedCopy), `keys that were never written: ${JSON.stringify(extra.slice(0, 5))}`);
     assert.ok(keys.includes(keyOf(0)) && keys.includes(keyOf(ENTRIES - 1)));
   };
 
