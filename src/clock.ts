@@ -108,6 +108,11 @@ export class ManualClock implements Clock {
     return this.sleepers.length;
   }
 
+  /** When each pending sleep and timer is due, on `now()`'s scale, earliest first. */
+  get wakeTimes(): number[] {
+    return this.sleepers.map((s) => s.at).sort((a, b) => a - b);
+  }
+
   /** Calls `fn` when {@link ManualClock.advance} reaches `now() + ms` (at the next advance when `ms <= 0`). */
   setTimer(ms: number, fn: () => void): TimerHandle {
     const sleeper: Sleeper = { at: this.current + Math.max(0, ms), resolve: fn };

@@ -107,7 +107,9 @@ describe('SyncLoop lease safety (injected clock)', () => {
       run: (cycle) => cycle.client.put('lease:retried', { n: 1 }).catch((e: unknown) => void (failure = e)),
     });
     const done = l.trigger();
-    await until(() => relay.requestCount === 1 && base.pendingSleeps > 0, 5_000, 'the first attempt failed and backs off');
+    // The loop's own timers (≥ 1 s) are pending from the start; the backoff is the sleep due within 100 ms.
+    const backingOff = (): boolean => base.wakeTimes.some((t) => t <= base.now() + 100);
+    await until(() => relay.requestCount === 1 && backingOff(), 5_000, 'the first attempt failed and backs off');
     jump(3_300);
     await base.advance(100); // the backoff ends; the deadline's own timer is still 3.1 s away on the base clock
     const report = await done;
