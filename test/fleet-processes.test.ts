@@ -310,6 +310,42 @@ describe('a fleet of 4 worker processes sharing one Redis and one relay', () => 
     for (const gap of gaps) assert.ok(gap >= 340, `a cycle started ${gap} ms after the last ended`);
   });
 
+  it('Redis restarted empty while a holder runs its cycle: no request of that cycle reaches the relay once another cycle has started, and fencing tokens keep growing', async (t) => {
+    const env = { MODE: 'lease', PREFIX: 'restart', INTERVAL_MS: '50', RUN_MS: '1500', CYCLE_TIMEOUT_MS: '1700', LEASE_TTL_MS: '2000' };
+    const workers = Array.from({ length: 2 }, (_, i) => spawn(20 + i, env));
+    await Promise.all(workers.map((w) => w.next('ready')));
+    type Start = Msg & { worker: number; number: number; start: number; token?: number };
+    const starts = () => workers.flatMap((w) => w.messages.filter((m) => m.type === 'cycleStart')) as Start[];
+    const from = Date.now();
+    await bounded(() => starts().length >= 1, 10_000, 'a first cycle');
+    const first = starts()[0]!;
+    // The holder's cycle is sending (1.5 s of puts, the lease extended every TTL / 3) when Redis loses everything.
+    await bounded(() => cycleRequests.filter((r) => r.worker === first.worker && r.cycle === first.number).length >= 5, 5_000, 'the holder sending');
+    const tokensBefore = starts().map((s) => s.token!);
+    await redis.kill();
+    await redis.restart();
+    const restartedAt = Date.now();
+    // The next two cycles (by either worker), each granted by the emptied Redis.
+    const later = () => starts().filter((s) => s.start > restartedAt).sort((a, b) => a.start - b.start);
+    await bounded(() => later().length >= 2, 10_000, 'two cycles after the restart');
+    await sleep(100);
+    await exit(workers);
+    const next = later()[0]!;
+    const old = cycleRequests.filter((r) => r.worker === first.worker && r.cycle === first.number);
+    const late = old.filter((r) => r.at >= next.start);
+    const lastOld = Math.max(...old.map((r) => r.at));
+    t.diagnostic(
+      `old cycle ${first.worker}:${first.number}: ${old.length} requests, last ${lastOld - restartedAt} ms after the restart; next cycle ${next.worker}:${next.number} began ${next.start - restartedAt} ms after it; tokens ${tokensBefore.join(', ')} → ${later().map((s) => s.token).join(', ')}`,
+    );
+    assert.equal(late.length, 0, `${late.length} requests of the old cycle arrived after cycle ${next.worker}:${next.number} started`);
+    for (const s of later()) assert.ok(s.token !== undefined && s.token > Math.max(...tokensBefore), `token ${s.token} after the restart is above every token before (${tokensBefore.join(', ')})`);
+    const tokens = starts().sort((a, b) => a.start - b.start).map((s) => s.token!);
+    assert.deepEqual(tokens, [...tokens].sort((a, b) => a - b), 'tokens grow with every grant');
+    assert.equal(new Set(tokens).size, tokens.length, 'no token is handed out twice');
+    const spans = cycleSpans(from, [20, 21]);
+    for (let i = 1; i < spans.length; i++) assert.ok(spans[i]!.first > spans[i - 1]!.last, `cycle ${spans[i]!.key}'s requests began before ${spans[i - 1]!.key}'s ended`);
+  });
+
   it('a holder paused past its lease TTL (SIGSTOP, then SIGCONT) sends no request of its old cycle once resumed; no two cycles interleave at the relay', async (t) => {
     const env = { MODE: 'lease', PREFIX: 'pause', INTERVAL_MS: '50', RUN_MS: '450', CYCLE_TIMEOUT_MS: '500', LEASE_TTL_MS: '600' };
     const workers = Array.from({ length: 2 }, (_, i) => spawn(10 + i, env));
