@@ -33,6 +33,37 @@ ${kind === 'cjs'
 })();
 `;
 
+/** The README's copy line, as a user writes it (no cast). */
+const README_COPY = 'const node = await from.get(soul); if (node) await to.put(soul, node);';
+
+/**
+ * Every read's node is writable as it is, strict mode: `get` (with its `null`), `getMany`'s
+ * values into `putMany`, `list` entries' `data`, and README's copy line verbatim.
+ */
+const copyFixture = `import { GunRelayClient, type GetResult, type ListEntry, type PutEntry, type RelayNode } from 'gun-relay-client';
+export async function copy(from: GunRelayClient, to: GunRelayClient, soul: string): Promise<void> {
+  ${README_COPY}
+  await to.put(soul, (await from.get(soul)) ?? {});
+  const read: RelayNode = { a: 1, link: { '#': 'a/link' }, nested: { b: null } };
+  await to.put(soul, read);
+}
+export async function copyMany(from: GunRelayClient, to: GunRelayClient, souls: string[]): Promise<number> {
+  const found: PutEntry[] = [];
+  for await (const o of from.getMany(souls)) {
+    if (o.ok && o.value.outcome === 'found') found.push({ soul: o.soul, node: o.value.node });
+  }
+  let written = 0;
+  for await (const o of to.putMany(found)) if (o.ok) written++;
+  return written;
+}
+export async function copyListed(from: GunRelayClient, to: GunRelayClient, publisher: string): Promise<void> {
+  const entries: ListEntry[] = await from.list(publisher, { decode: true });
+  for (const e of entries) await to.put(e.soul, e.data);
+  const r: GetResult = await from.lookup('a:b');
+  if (r.outcome === 'found') await to.put(r.soul, r.node);
+}
+`;
+
 describe('packed tarball', () => {
   before(() => {
     consumer = fs.mkdtempSync(path.join(os.tmpdir(), 'grc-consumer-'));
@@ -129,6 +160,9 @@ describe('packed tarball', () => {
     assert.ok(packedFiles().has('dist/status/page.html'), 'the status page ships');
   });
 
+  it("README's copy line is the one the type checks below compile", () => {
+    assert.ok(fs.readFileSync(path.join(packed(), 'README.md'), 'utf8').includes(README_COPY));
+  });
   it('types check from a TypeScript consumer in both module kinds', () => {
     const body = `
       const client = new GunRelayClient({ baseUrl: 'http://127.0.0.1:1', failureThreshold: 3 });
@@ -147,9 +181,11 @@ describe('packed tarball', () => {
     `;
     fs.writeFileSync(path.join(consumer, 'a.cts'), `import { GunRelayClient, isGunRelayError } from 'gun-relay-client';\n${body}`);
     fs.writeFileSync(path.join(consumer, 'b.mts'), `import { GunRelayClient, isGunRelayError } from 'gun-relay-client';\n${body}`);
+    fs.writeFileSync(path.join(consumer, 'copy.cts'), copyFixture);
+    fs.writeFileSync(path.join(consumer, 'copy.mts'), copyFixture);
     fs.writeFileSync(
       path.join(consumer, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, types: ['node'], skipLibCheck: false, lib: ['es2022', 'dom'] }, files: ['a.cts', 'b.mts'] }),
+      JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, types: ['node'], skipLibCheck: false, lib: ['es2022', 'dom'] }, files: ['a.cts', 'b.mts', 'copy.cts', 'copy.mts'] }),
     );
     execFileSync(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', consumer], { encoding: 'utf8' });
   });
@@ -158,19 +194,12 @@ describe('packed tarball', () => {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(
       path.join(dir, 'copy.ts'),
-      `import { GunRelayClient, type RelayNode } from 'gun-relay-client';
-import { GunHelper } from 'gun-relay-client/legacy';
+      `import { GunHelper } from 'gun-relay-client/legacy';
 import { startLocalRelay } from 'gun-relay-client/testing';
 import { registryIndexSoul } from 'gun-relay-client/oip';
 import { MemoryMonitor } from 'gun-relay-client/diagnostics';
 import { RedisLeaseStore } from 'gun-relay-client/redis';
-export async function copy(from: GunRelayClient, to: GunRelayClient, soul: string): Promise<void> {
-  const node = await from.get(soul);
-  if (node) await to.put(soul, node);
-  await to.put(soul, (await from.get(soul)) ?? {});
-  const read: RelayNode = { a: 1 };
-  await to.put(soul, read);
-}
+${copyFixture}
 export const used = [GunHelper, startLocalRelay, registryIndexSoul, MemoryMonitor, RedisLeaseStore];
 `,
     );

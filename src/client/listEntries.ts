@@ -1,4 +1,4 @@
-import type { ListEntry } from '../protocol/responses.js';
+import type { ListEntry, RelayNode } from '../protocol/responses.js';
 import { parseJsonSafe } from '../protocol/safeJson.js';
 import { recordTypeOf } from './records.js';
 
@@ -18,7 +18,7 @@ export function finishListEntry(entry: ListEntry, decode: boolean): ListEntry {
     const value = entry.data[field];
     if (typeof value !== 'string') continue;
     const parsed = parseJsonSafe(value);
-    if (parsed.ok) entry.data[field] = parsed.value;
+    if (parsed.ok) entry.data[field] = parsed.value as RelayNode[string];
   }
   return entry;
 }

@@ -157,7 +157,7 @@ function storedRecordError(error: unknown, soul: string): unknown {
 /** A list entry's record type: the relay's field, else `oip.recordType` from the stored data. */
 export function recordTypeOf(entry: ListEntry): string | undefined {
   if (entry.recordType) return entry.recordType;
-  let oip = entry.data['oip'];
+  let oip: unknown = entry.data['oip'];
   if (typeof oip === 'string') {
     try {
       oip = parseJson(oip);

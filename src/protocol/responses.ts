@@ -18,9 +18,9 @@ export interface ListEntry {
   /**
    * The node's fields as the relay stored them: `data` / `oip` are the JSON strings a record was
    * written with (parsed with `list(..., { decode: true })`), or, after a relay restart, the raw
-   * GUN node's values (links kept).
+   * GUN node's values (links kept). Typed as a {@link RelayNode}: writable as it is, `to.put(e.soul, e.data)`.
    */
-  data: Record<string, unknown>;
+  data: RelayNode;
   /** The relay's `recordType`, else the stored `oip.recordType`; `null` when neither says. Always present. */
   recordType: string | null;
   /** When the relay stored the entry, as it reports it (its `Date.now()`, or the time of its last restart). */
@@ -147,7 +147,7 @@ function toListEntry(raw: unknown): ListEntry | string {
   }
   return {
     soul,
-    data,
+    data: data as RelayNode,
     recordType: recordType ?? null,
     storedAt: (storedAt as number | string | null | undefined) ?? undefined,
     tombstoned: size > 0 && live === 0,
