@@ -1,29 +1,15 @@
+import type { CountedOperation, OperationCounters, ReadGuardCounters } from './callCounters.js';
 import type { FailureScope, GunRelayErrorCode, Operation } from './errors.js';
 import type { FleetLedgerStats, LedgerOperation, QuarantineEvent, RecoverEvent } from './ledger/types.js';
-import type { ClassifierProblem } from './relays/classifierGuard.js';
+import type { ClassifierProblem } from './relays/classifiers.js';
 import type { LedgerStoreJunk } from './stores/LedgerStore.js';
 
 export type { LedgerFailureCode, LedgerOperation, QuarantineEvent, RecoverEvent } from './ledger/types.js';
 
-/** Operations counted in `stats()` (the `health()` probe is not). */
-export type CountedOperation = 'put' | 'get' | 'delete' | 'list';
-
-/** Counters for one operation. */
-export interface OperationCounters {
-  /** Calls made by the caller (sent, skipped or failed before sending). */
-  calls: number;
-  /** Calls that sent at least one request to a relay. */
-  attempts: number;
-  /** Calls that settled with a success outcome (including `absent` and a `null` get). */
-  successes: number;
-  /** Calls that settled with an error after reaching, or trying to reach, a relay. */
-  failures: number;
-  /** Calls answered `skipped` by the failure ledger without any request. */
-  skipped: number;
-}
+export type { CountedOperation, OperationCounters, ReadGuardCounters };
 
 /** What `stats()` returns and the `stats` event carries. */
-export interface StatsSnapshot extends OperationCounters {
+export interface StatsSnapshot extends OperationCounters, ReadGuardCounters {
   /** Entries in the failure ledger (soul × operation). */
   trackedSouls: number;
   /** Ledger entries at or above `failureThreshold` (their soul is being skipped). */
@@ -38,16 +24,6 @@ export interface StatsSnapshot extends OperationCounters {
   missCacheHits: number;
   /** Gets that shared an identical get already in flight instead of sending their own. */
   coalescedReads: number;
-  /** Read answers not believed at once: a miss, or fewer keys, for a soul this client saw present or wrote (option `readGuard`). */
-  suspectReads: number;
-  /** Of `suspectReads`, answers that were nodes with fewer keys than expected. */
-  shortNodes: number;
-  /** Reads sent again after a suspect answer. */
-  rereads: number;
-  /** Suspect misses every re-read agreed with: the call answered `null`. */
-  confirmedMisses: number;
-  /** Suspect short nodes every re-read agreed with: the call answered the largest of them. */
-  confirmedShortNodes: number;
   /** Gets made through a sync cycle's client answered from that cycle's earlier read of the soul, without a request. */
   cycleReadHits: number;
   /** Reads answered with another soul's data (a foreign child link, a record naming another soul) and read again. */

@@ -13,7 +13,7 @@ export type { GetResult, PutEntry, ReadLimitOptions } from './client/results.js'
 export type { BatchOptions, BatchOutcome, BatchProgress } from './batch/runBatch.js';
 export { directRelayClassifier, oipProxyClassifier } from './relays/classifiers.js';
 export type { RelayClassifier, RelayEndpoint, RelayVerdict } from './relays/classifiers.js';
-export type { ClassifierProblem } from './relays/classifierGuard.js';
+export type { ClassifierProblem } from './relays/classifiers.js';
 export { PROXY_HEALTH_SOUL, type RelayEntry, type RelayKind } from './relays/RelayProfile.js';
 export type { FailoverMode } from './relays/FailoverPolicy.js';
 export type { Comparison, RelayAnswer } from './relays/compare.js';
@@ -51,6 +51,7 @@ export type {
   ClientEvents,
   StatsSnapshot,
   OperationCounters,
+  ReadGuardCounters,
   CountedOperation,
   LedgerOperation,
   LedgerFailureCode,

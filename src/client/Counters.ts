@@ -1,4 +1,4 @@
-import type { CountedOperation, OperationCounters } from '../events.js';
+import type { CountedOperation, OperationCounters, ReadGuardCounters } from '../callCounters.js';
 
 const OPERATIONS: readonly CountedOperation[] = ['put', 'get', 'delete', 'list'];
 
@@ -73,7 +73,7 @@ export class Counters {
   }
 
   /** The read guard's counters, as `stats()` and cycle reports show them. */
-  guard(): Pick<Counters, 'suspectReads' | 'shortNodes' | 'rereads' | 'confirmedMisses' | 'confirmedShortNodes'> {
+  guard(): ReadGuardCounters {
     const { suspectReads, shortNodes, rereads, confirmedMisses, confirmedShortNodes } = this;
     return { suspectReads, shortNodes, rereads, confirmedMisses, confirmedShortNodes };
   }

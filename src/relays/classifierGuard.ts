@@ -1,18 +1,5 @@
 import { classifierChannel } from '../tracing/channels.js';
-import type { RelayClassifier, RelayEndpoint, RelayVerdict } from './classifiers.js';
-
-/** Payload of the client's `classifierError` event and of the `gun-relay-client:classifier` diagnostics channel. */
-export interface ClassifierProblem {
-  /** The relay whose `classify` hook misbehaved (credentials removed). */
-  relay: string;
-  /** The endpoint and status it was asked about. */
-  op: RelayEndpoint;
-  status: number;
-  /** `threw`: the hook threw `error`; `unknown-verdict`: it answered `verdict`, which is none of `miss`, `soul`, `relay`, `undefined`. */
-  problem: 'threw' | 'unknown-verdict';
-  error?: unknown;
-  verdict?: unknown;
-}
+import type { ClassifierProblem, RelayClassifier, RelayEndpoint, RelayVerdict } from './classifiers.js';
 
 /**
  * Runs a caller's `classify` hook. A hook that throws or answers something unknown gives

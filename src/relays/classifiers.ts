@@ -37,3 +37,16 @@ export const oipProxyClassifier: RelayClassifier = (op, status, bodyText) => {
   if (op === 'put' && upstream !== undefined && (upstream === '500' || upstream === '400')) return 'soul';
   return 'relay';
 };
+
+/** Payload of the client's `classifierError` event and of the `gun-relay-client:classifier` diagnostics channel. */
+export interface ClassifierProblem {
+  /** The relay whose `classify` hook misbehaved (credentials removed). */
+  relay: string;
+  /** The endpoint and status it was asked about. */
+  op: RelayEndpoint;
+  status: number;
+  /** `threw`: the hook threw `error`; `unknown-verdict`: it answered `verdict`, which is none of `miss`, `soul`, `relay`, `undefined`. */
+  problem: 'threw' | 'unknown-verdict';
+  error?: unknown;
+  verdict?: unknown;
+}

@@ -1,4 +1,4 @@
-import type { CountedOperation, OperationCounters } from '../events.js';
+import type { CountedOperation, OperationCounters, ReadGuardCounters } from '../callCounters.js';
 
 /**
  * How a cycle ended. `ok`: `run` resolved. `failed`: it threw. `timedOut`: it outlived
@@ -24,8 +24,11 @@ export interface CycleLeaseReport {
   retryInMs?: number | undefined;
 }
 
-/** The `cycle` event: one cycle's outcome and its own counters (calls made through `cycle.client`). */
-export interface CycleReport<R = unknown> {
+/**
+ * The `cycle` event: one cycle's outcome and its own counters (calls made through `cycle.client`),
+ * the read guard's among them (see `stats()`).
+ */
+export interface CycleReport<R = unknown> extends ReadGuardCounters {
   /** The loop's name. */
   name: string;
   number: number;
@@ -40,16 +43,6 @@ export interface CycleReport<R = unknown> {
   requests: number;
   /** Reads the relay answered "Not found". */
   misses: number;
-  /** Read answers not believed at once (a miss or a short node of a soul expected present); see `stats()`. */
-  suspectReads: number;
-  /** Of `suspectReads`, nodes with fewer keys than expected. */
-  shortNodes: number;
-  /** Reads sent again after a suspect answer. */
-  rereads: number;
-  /** Suspect misses every re-read agreed with. */
-  confirmedMisses: number;
-  /** Suspect short nodes every re-read agreed with. */
-  confirmedShortNodes: number;
   /** Gets answered from this cycle's earlier read of the same soul (no request): each soul is read once per cycle. */
   cycleReadHits: number;
   /** Reads the relay answered with another soul's data, also when read again (`IDENTITY_MISMATCH`). */
