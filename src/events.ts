@@ -30,6 +30,8 @@ export interface StatsSnapshot extends OperationCounters, ReadGuardCounters {
   identityRereads: number;
   /** Of those, reads whose second answer was still another soul's data: failed `IDENTITY_MISMATCH`. */
   identityMismatches: number;
+  /** Keys dropped from read answers as cross-linked: a link into another key's child of the same node (see the `crossLink` event). */
+  crossLinkedKeys: number;
   /** Response body bytes received. */
   bytesIn: number;
   /** Request body bytes sent (every attempt). */
@@ -152,6 +154,22 @@ export interface SuspectReadEvent {
   delayMs: number;
 }
 
+/**
+ * Payload of the `crossLink` event: a read's answer held keys linked into another key's child of
+ * the same node (`{"#": "<soul>/<other key>"}`, as the relay's disk store adds to large nodes).
+ * They were dropped from what the read returns. Emitted once per such answer.
+ */
+export interface CrossLinkEvent {
+  op: Operation;
+  soul: string;
+  /** The relay that answered. */
+  relay: string;
+  /** Keys dropped. */
+  count: number;
+  /** The first of them (at most 8), each with the soul it linked to. */
+  keys: Array<{ key: string; target: string }>;
+}
+
 /** Payload of the `listenerError` event: a listener threw; the call it ran in was not affected. */
 export interface ListenerErrorEvent {
   event: string;
@@ -174,6 +192,7 @@ export interface ClientEvents {
   retry: (event: RetryEvent) => void;
   breaker: (event: BreakerEvent) => void;
   suspectRead: (event: SuspectReadEvent) => void;
+  crossLink: (event: CrossLinkEvent) => void;
   listenerError: (event: ListenerErrorEvent) => void;
   ledgerStoreJunk: (event: LedgerStoreJunkEvent) => void;
   /** The profile's own verdict was used instead; the failure's code is the profile's. */

@@ -64,6 +64,7 @@ export type {
   RetryEvent,
   BreakerEvent,
   SuspectReadEvent,
+  CrossLinkEvent,
   ListenerErrorEvent,
   LedgerStoreJunkEvent,
   ClassifierErrorEvent,
@@ -98,7 +99,8 @@ export { AxiosTransport, type AxiosTransportOptions } from './transport/AxiosTra
 export type { BodySink, Transport, TransportRequest, TransportResponse, RetryHook } from './transport/Transport.js';
 export type { StreamGetOptions, StreamGetResult } from './client/streamedRead.js';
 export { MAX_RESOLVE_DEPTH } from './client/records.js';
-export { resolveLinks, linkTarget, DEFAULT_MAX_LINK_READS, type LinkResolverOptions, type ReadNode } from './reads/linkResolver.js';
+export { resolveLinks, DEFAULT_MAX_LINK_READS, type LinkResolverOptions, type ReadNode } from './reads/linkResolver.js';
+export { linkTarget } from './protocol/crossLinks.js';
 export type {
   GetOptions,
   GetRecordOptions,

@@ -42,6 +42,8 @@ export class Counters {
   identityRereads = 0;
   /** Reads answered with another soul's data also when read again: failed `IDENTITY_MISMATCH`. */
   identityMismatches = 0;
+  /** Keys dropped from read answers as cross-linked (a link into another key's child of the same node). */
+  crossLinkedKeys = 0;
   /** Skips over every operation (the client's counter feeds the `skip` event and `statsEvery`). */
   skippedTotal = 0;
 

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { GunRelayError, type Operation } from '../errors.js';
-import type { ClientEvents, StatsSnapshot, SuspectReadEvent } from '../events.js';
+import type { ClientEvents, CrossLinkEvent, StatsSnapshot, SuspectReadEvent } from '../events.js';
 import type { AppFailure, AppFailureResult } from '../ledger/appFailures.js';
 import type { FailureLedger, QuarantinedSoul } from '../ledger/FailureLedger.js';
 import { Quarantine } from '../ledger/Quarantine.js';
@@ -17,7 +17,7 @@ import { Counters, type CallScope, type Tallies } from './Counters.js';
 import { attachLogger } from './logging.js';
 import { rememberLogger, unitWarnings } from './unitWarnings.js';
 import { RelayPool, type RelayHealth } from './RelayPool.js';
-import { LINK_READ_CONCURRENCY, linkTarget, resolveLinks } from '../reads/linkResolver.js';
+import { LINK_READ_CONCURRENCY, resolveLinks } from '../reads/linkResolver.js';
 import { readOwnData, VERIFY_IDENTITY, type IdentityProblem } from '../reads/identity.js';
 import { planWrite } from '../protocol/nestedWrite.js';
 import { writePlanned } from './writePlanned.js';
@@ -33,7 +33,8 @@ import { checkCallLimits, type CallLimits } from './callLimits.js';
 import { withWrite, WRITE_IDENTITY, writeKey } from '../ledger/writeKey.js';
 import { LedgerCalls } from './LedgerCalls.js';
 import { runBatch, type BatchOptions, type BatchOutcome } from '../batch/runBatch.js';
-import { traceCall } from '../tracing/channels.js';
+import { crossLinkChannel, traceCall } from '../tracing/channels.js';
+import { crossLinksOf, linkTarget } from '../protocol/crossLinks.js';
 import { MissCache } from '../reads/MissCache.js';
 import { ReadGuard } from '../reads/ReadGuard.js';
 import type { CycleReads } from '../reads/CycleReads.js';
@@ -259,6 +260,8 @@ export class GunRelayClient {
           if (!res.streamed) feedText(counted, res.text);
           result = { soul, outcome: 'found', relay: res.relay, bytes: counted.bytes };
           this.reader.streamedPresent(res.relay, soul);
+          const dropped = crossLinksOf(sink);
+          if (dropped && dropped.count > 0) this.crossLinked(tallies, { op: 'get', soul, relay: res.relay, count: dropped.count, keys: dropped.examples.map((e) => ({ ...e })) });
           break;
         }
         if (!isSoulNotFound(res.text)) throw endpointMissing('get', soul, res.status, res.text, res.relay);
@@ -529,6 +532,7 @@ export class GunRelayClient {
       maxContentLength,
       cycleHit: () => tallies.forEach((t) => t.cycleReadHits++),
       suspect: (event) => this.suspectRead(tallies, event),
+      crossLinked: (soul, op, relay, found) => this.crossLinked(tallies, { op, soul, relay, count: found.count, keys: found.examples.map((e) => ({ ...e })) }),
     });
   }
 
@@ -566,12 +570,15 @@ export class GunRelayClient {
     let pin = opts.relay;
     const deadlineAt = opts.timeoutMs === undefined ? undefined : this.clock.now() + opts.timeoutMs;
     if (!keys) {
-      const { node, relay } = await this.read(soul, 'delete', opts, deadlineAt);
+      const { node, relay, crossLinks } = await this.read(soul, 'delete', opts, deadlineAt);
       requests++;
       if (node === null) return { soul, outcome: 'absent', requests, relay };
       // Only keys a node may carry can be tombstoned; a key the relay stored otherwise is left alone.
       keys = Object.keys(node).filter((k) => node[k] !== null && nodeKeyProblem(k) === undefined);
       links = keys.map((k) => linkTarget(node[k])).filter((s): s is string => s !== undefined);
+      // Cross-linked keys are tombstoned too (the relay's artifacts go with the node), but what
+      // they link to is another key's child, never one of this node's links to delete.
+      for (const key of crossLinks?.keys ?? []) if (nodeKeyProblem(key) === undefined) keys.push(key);
       if (keys.length === 0) return { soul, outcome: 'absent', requests, relay };
       // The tombstones go to the store the keys were read from.
       pin = relay;
@@ -590,6 +597,13 @@ export class GunRelayClient {
   private suspectRead(tallies: Tallies, event: SuspectReadEvent): void {
     for (const t of tallies) t.suspect(event.reason, event.action);
     this.events.emit('suspectRead', event);
+  }
+
+  /** Counts and reports the cross-linked keys a read dropped (see `reads/crossLinks.ts`). */
+  private crossLinked(tallies: Tallies, event: CrossLinkEvent): void {
+    for (const t of tallies) t.crossLinkedKeys += event.count;
+    this.events.emit('crossLink', event);
+    if (crossLinkChannel.hasSubscribers) crossLinkChannel.publish(event);
   }
 
   private assertOpen(op: Operation, soul: string | undefined): void {
@@ -643,6 +657,7 @@ export class GunRelayClient {
       ...this.counters.guard(),
       identityRereads: this.counters.identityRereads,
       identityMismatches: this.counters.identityMismatches,
+      crossLinkedKeys: this.counters.crossLinkedKeys,
       bytesIn: this.counters.bytesIn,
       bytesOut: this.counters.bytesOut,
       sockets: this.sockets(),

@@ -5,7 +5,7 @@ import { isGunRelayError } from '../errors.js';
 import { decodeRecord, type KeyProvider } from '../oip/recordCodec.js';
 import type { OipRecord } from '../oip/recordSchemas.js';
 import type { GunNode } from '../protocol/input.js';
-import { linkTarget } from '../reads/linkResolver.js';
+import { linkTarget } from '../protocol/crossLinks.js';
 import { readWholeNode } from './streamedNode.js';
 import { foreignChildOwner, recordIdentityProblem, VERIFY_IDENTITY, type IdentityProblem } from '../reads/identity.js';
 import type { GetOptions } from '../client/records.js';

@@ -2,6 +2,7 @@ import { GunRelayError, type Operation } from '../errors.js';
 import type { GunNode } from './nodeSnapshot.js';
 import { serialise, type PreparedWrite } from './preparedWrite.js';
 import { soulProblem } from './soul.js';
+import { crossLinkTarget } from './crossLinks.js';
 
 /**
  * A write as the relay will get it: every nested object is its own node at `<soul>/<key>`
@@ -19,7 +20,8 @@ export interface WritePlan {
 /**
  * Plans the write of `node` (a validated snapshot) to `soul`. A flat node is one write. Every
  * write is serialised and size-checked now; a child soul that cannot be sent (over
- * `MAX_SOUL_LENGTH`) is `INVALID_INPUT`, before anything is sent.
+ * `MAX_SOUL_LENGTH`), or a link that cross-links its key (see `crossLinks.ts`), is
+ * `INVALID_INPUT`, before anything is sent.
  */
 export function planWrite(soul: string, node: GunNode, op: Operation, maxBodyLength: number): WritePlan {
   const byDepth: PreparedWrite[][] = [];
@@ -37,6 +39,10 @@ export function planWrite(soul: string, node: GunNode, op: Operation, maxBodyLen
         (byDepth[depth + 1] ??= []).push(serialise(childSoul, child, op, maxBodyLength));
         flat[key] = { '#': childSoul };
       } else {
+        const crossLink = crossLinkTarget(nodeSoul, key, value);
+        if (crossLink !== undefined) {
+          throw new GunRelayError('INVALID_INPUT', `${op}: the link at ${JSON.stringify(key)} points to ${JSON.stringify(crossLink.slice(0, 80))}, the child of another key of the same node; reads drop such a key (a cross-link), so it is not written`, { op, soul, field: `node.${key}` });
+        }
         flat[key] = value;
       }
     }

@@ -7,6 +7,7 @@ import type { MissCache } from './MissCache.js';
 import { ReadCoalescer } from './ReadCoalescer.js';
 import { CycleReads, isKeyOfSoul } from './CycleReads.js';
 import { liveKeyCount, type ReadGuard, type Suspicion } from './ReadGuard.js';
+import { dropCrossLinks, type CrossLinks } from '../protocol/crossLinks.js';
 
 const SEP = '\u0000';
 
@@ -14,6 +15,8 @@ const SEP = '\u0000';
 export interface ReadAnswer {
   node: RelayNode | null;
   relay: string;
+  /** Keys dropped from `node` as cross-linked (see `crossLinks.ts`), when there were any. */
+  crossLinks?: CrossLinks | undefined;
 }
 
 /** One `GET /get` to send. `signal` is the request's own (shared requests get theirs from the coalescer). */
@@ -25,14 +28,19 @@ export interface ReadRequest {
   signal: AbortSignal | undefined;
 }
 
-/** Decodes a `GET /get` answer: a node of its own for this caller, `null` for "Not found". */
+/**
+ * Decodes a `GET /get` answer: a node of its own for this caller, `null` for "Not found". Its
+ * cross-linked keys are dropped, and named in `crossLinks`.
+ */
 export function decodeRead(soul: string, op: Operation, response: PoolResponse, maxEntries: number): ReadAnswer {
   const { status, text, relay } = response;
   if (status === 404) {
     if (!isSoulNotFound(text)) throw endpointMissing(op, soul, status, text, relay);
     return { node: null, relay };
   }
-  return { node: readGetResponse(soul, op, status, text, maxEntries), relay };
+  const node = readGetResponse(soul, op, status, text, maxEntries);
+  const crossLinks = dropCrossLinks(soul, node);
+  return crossLinks ? { node, relay, crossLinks } : { node, relay };
 }
 
 /** What a {@link NodeReader} is built from. */
@@ -61,6 +69,8 @@ export interface ReadIo {
   coalesced(): void;
   /** Counts and reports a suspect answer (see {@link ReadGuard}). */
   suspect(event: SuspectReadEvent): void;
+  /** Counts and reports the cross-linked keys dropped from the answer a read returns. */
+  crossLinked?(soul: string, op: Operation, relay: string, found: CrossLinks): void;
   /** The call's own limits (deadline, retries) when it has any: only reads with the same limits share a request. */
   limits?: string | undefined;
   /** The sync cycle's reads through this reader, when the call came through a cycle's client. */
@@ -122,6 +132,7 @@ export class NodeReader {
     guard?.settled(answer.relay, soul, answer.node);
     if (answer.node === null && !guard?.expects(answer.relay, soul)) cache?.remember(answer.relay, soul, token);
     cycle?.set(cycleKey, soul, read.response, cycleToken);
+    if (answer.crossLinks) io.crossLinked?.(soul, op, answer.relay, answer.crossLinks);
     return answer;
   }
 

@@ -14,9 +14,10 @@ export interface IdentityProblem {
 
 /**
  * The owner of a link under `key` of the node `soul` when the link is a nested child of another
- * node (`{"#": "<other>/<key>"}`, the soul GUN gives a nested object), else `undefined`. A child
- * of the node itself (`<soul>/…`) and an explicit reference to any other soul (not ending in
- * `/<key>`) are the node's own.
+ * node (`{"#": "<other>/<key>"}`, the soul GUN gives a nested object), else `undefined`. A link
+ * under the node itself (`<soul>/…`) is left to the cross-link rule (`protocol/crossLinks.ts`:
+ * reads drop one that is not `<soul>/<key>` before this is asked); an explicit reference to any
+ * other soul (not ending in `/<key>`) is the node's own.
  */
 export function foreignChildOwner(soul: string, key: string, target: string): string | undefined {
   if (target.startsWith(`${soul}/`)) return undefined;

@@ -1,4 +1,5 @@
 import type { RelayNode } from '../protocol/responses.js';
+import { linkTarget } from '../protocol/crossLinks.js';
 import { foreignChildOwner, type IdentityProblem } from './identity.js';
 
 /** Default of the `maxLinkReads` option: link reads one call may make. */
@@ -29,10 +30,6 @@ export interface LinkResolverOptions {
   onForeign?: ((problem: IdentityProblem) => void) | undefined;
 }
 
-/** The soul a GUN link `{"#": soul}` points to, else `undefined`. */
-export function linkTarget(v: unknown): string | undefined {
-  return typeof v === 'object' && v !== null && typeof (v as { '#'?: unknown })['#'] === 'string' ? (v as { '#': string })['#'] : undefined;
-}
 
 /**
  * Replaces links in `node` (the node of `soul`) by the nodes they point to, `depth` levels deep,

@@ -207,6 +207,7 @@ export class SyncLoop<R = unknown> {
       ...tally.guard(),
       cycleReadHits: tally.cycleReadHits,
       identityMismatches: tally.identityMismatches,
+      crossLinkedKeys: tally.crossLinkedKeys,
       skipped: totals.skipped,
       failures: totals.failures,
       retries: tally.retries,

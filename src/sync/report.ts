@@ -47,6 +47,8 @@ export interface CycleReport<R = unknown> extends ReadGuardCounters {
   cycleReadHits: number;
   /** Reads the relay answered with another soul's data, also when read again (`IDENTITY_MISMATCH`). */
   identityMismatches: number;
+  /** Keys dropped from read answers as cross-linked (see `stats()`). */
+  crossLinkedKeys: number;
   /** Calls answered `skipped` by the failure ledger (no request). */
   skipped: number;
   /** Calls that failed. */

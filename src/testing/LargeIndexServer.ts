@@ -10,6 +10,12 @@ export interface LargeIndexSpec {
   entries: number;
   /** Default `link`. */
   kind?: LargeIndexKind;
+  /**
+   * Cross-linked keys to add, as the real relay's disk store adds them to a large node: after
+   * entry `16 × j` (for j < this), the key {@link crossLinkedKey}`(16 × j)`, a truncated copy of
+   * that entry's key, linked to the entry's child `<soul>/<key>`. Default 0.
+   */
+  crossLinked?: number;
 }
 
 /** Options of {@link startLargeIndexServer}. */
@@ -38,10 +44,23 @@ export function largeIndexKey(i: number): string {
   return `${publisher}:h:${i.toString(16).padStart(12, '0')}`;
 }
 
-/** The JSON of entry `i` of `soul`'s index, as the relay writes it (no separator). */
-function entryJson(soul: string, i: number, kind: LargeIndexKind): string {
-  const key = largeIndexKey(i);
-  return kind === 'flag' ? `"did:gun:${key}":true` : `${JSON.stringify(key)}:${JSON.stringify({ '#': `${soul}/${key}` })}`;
+/** The key entry `i` has in an index of `kind`: the record soul, or its DID in a deletion index. */
+function entryKey(i: number, kind: LargeIndexKind): string {
+  return kind === 'flag' ? `did:gun:${largeIndexKey(i)}` : largeIndexKey(i);
+}
+
+/** The truncated copy of entry `i`'s key (its last character dropped) that a cross-link adds (see `crossLinked`). */
+export function crossLinkedKey(i: number, kind: LargeIndexKind = 'link'): string {
+  return entryKey(i, kind).slice(0, -1);
+}
+
+/** The JSON of entry `i` of `soul`'s index, as the relay writes it (no separator), and of its cross-link if it has one. */
+function entryJson(soul: string, i: number, spec: LargeIndexSpec): string {
+  const kind = spec.kind ?? 'link';
+  const key = entryKey(i, kind);
+  const entry = `${JSON.stringify(key)}:${kind === 'flag' ? 'true' : JSON.stringify({ '#': `${soul}/${key}` })}`;
+  if (i % 16 !== 0 || i / 16 >= (spec.crossLinked ?? 0)) return entry;
+  return `${entry},${JSON.stringify(crossLinkedKey(i, kind))}:${JSON.stringify({ '#': `${soul}/${key}` })}`;
 }
 
 const HEAD = '{"success":true,"data":{';
@@ -52,10 +71,9 @@ const TAIL = '}}';
  * `chunkBytes`: never more than one chunk exists at a time, whatever the number of entries.
  */
 export function* largeIndexBody(soul: string, spec: LargeIndexSpec, chunkBytes = 64 * 1024): Generator<Buffer> {
-  const kind = spec.kind ?? 'link';
   let text = HEAD;
   for (let i = 0; i < spec.entries; i++) {
-    text += (i === 0 ? '' : ',') + entryJson(soul, i, kind);
+    text += (i === 0 ? '' : ',') + entryJson(soul, i, spec);
     if (text.length >= chunkBytes) {
       yield Buffer.from(text, 'utf8');
       text = '';
@@ -66,9 +84,8 @@ export function* largeIndexBody(soul: string, spec: LargeIndexSpec, chunkBytes =
 
 /** Bytes of {@link largeIndexBody} for `soul` and `spec`, computed without building it. */
 export function largeIndexBodyLength(soul: string, spec: LargeIndexSpec): number {
-  const kind = spec.kind ?? 'link';
   let bytes = HEAD.length + TAIL.length + Math.max(0, spec.entries - 1);
-  for (let i = 0; i < spec.entries; i++) bytes += Buffer.byteLength(entryJson(soul, i, kind));
+  for (let i = 0; i < spec.entries; i++) bytes += Buffer.byteLength(entryJson(soul, i, spec));
   return bytes;
 }
 

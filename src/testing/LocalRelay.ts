@@ -325,7 +325,8 @@ class LocalRelayServer implements LocalRelay {
       if (put?.json === false) return send(400, { error: 'Invalid JSON' });
       if (put?.json) return await this.put(put.value, send);
       const keep = fault && 'partialKeys' in fault ? fault.partialKeys : undefined;
-      if (method === 'GET' && path === '/get') return await this.get(query.get('soul'), send, keep);
+      const extra = fault && 'extraFields' in fault ? fault.extraFields : undefined;
+      if (method === 'GET' && path === '/get') return await this.get(query.get('soul'), send, keep, extra);
       if (method === 'GET' && path === '/list') return this.list(query, send);
       if (method === 'GET' && path === '/peers/status') {
         return send(200, { success: true, peers: [], connected: 0, local: true });
@@ -350,7 +351,7 @@ class LocalRelayServer implements LocalRelay {
     send(200, soul === undefined || soul === '' ? { success: true } : { success: true, soul });
   }
 
-  private async get(soul: string | null, send: (status: number, body?: unknown) => void, keep?: number): Promise<void> {
+  private async get(soul: string | null, send: (status: number, body?: unknown) => void, keep?: number, extra?: Record<string, unknown>): Promise<void> {
     if (!soul) return send(400, { error: 'Soul parameter required' });
     const started = Date.now();
     const node = await this.host.get(soul, this.missWaitMs);
@@ -361,7 +362,7 @@ class LocalRelayServer implements LocalRelay {
       const kept = Object.entries(view.data).slice(0, Math.max(0, keep));
       return kept.length > 0 ? send(200, { success: true, data: Object.fromEntries(kept) }) : send(404, { error: 'Not found' });
     }
-    if (view.state === 'live') return send(200, { success: true, data: view.data });
+    if (view.state === 'live') return send(200, { success: true, data: extra ? { ...view.data, ...extra } : view.data });
     if (view.state === 'tombstoned') return send(404, { error: 'Not found' });
     // Never written: production waits for peers before giving up, always the full wait.
     if (!(await this.timers.sleep(this.missWaitMs - (Date.now() - started)))) return;

@@ -20,7 +20,7 @@ export type {
   FaultRequestRecord,
   FaultServer,
 } from './FaultServer.js';
-export { largeIndexBody, largeIndexBodyLength, largeIndexKey, startLargeIndexServer } from './LargeIndexServer.js';
+export { crossLinkedKey, largeIndexBody, largeIndexBodyLength, largeIndexKey, startLargeIndexServer } from './LargeIndexServer.js';
 export type { LargeIndexKind, LargeIndexServer, LargeIndexServerOptions, LargeIndexSpec } from './LargeIndexServer.js';
 export { startRedisServer } from './RedisServer.js';
 export type { RedisServer, RedisServerOptions } from './RedisServer.js';

@@ -2,7 +2,8 @@
  * What a poisoned soul does to the local relay: answer a fixed status/body, never answer, reset
  * the connection, answer normally after a delay, or answer part of the node. The production
  * relay's misreads of a freshly written node are reproduced with `{ status: 404, body: { error:
- * 'Not found' }, path: '/get', times: n }` (a quick false 404) and `{ partialKeys: k, times: n }`.
+ * 'Not found' }, path: '/get', times: n }` (a quick false 404) and `{ partialKeys: k, times: n }`;
+ * its cross-linked keys with `{ extraFields: { [key]: { '#': '<soul>/<other key>' } } }`.
  */
 export type RelayFaultBehaviour =
   | {
@@ -29,6 +30,14 @@ export type RelayFaultBehaviour =
        * (200 while at least one is left, else the relay's quick 404); other requests are handled normally.
        */
       partialKeys: number;
+    }
+  | {
+      /**
+       * A `GET /get` of a live node answers it with these fields added after its own, as the
+       * relay's disk store adds truncated copies of keys to a large node (e.g. `{ [truncatedKey]:
+       * { '#': '<soul>/<another key>' } }`, a cross-link); other requests are handled normally.
+       */
+      extraFields: Record<string, unknown>;
     };
 
 /**

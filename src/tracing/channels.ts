@@ -29,6 +29,8 @@ export const TRACING_CHANNELS = {
 export const DIAGNOSTIC_CHANNELS = {
   /** One message each time a relay's `classify` hook threw or answered an unknown verdict. Payload `ClassifierProblem`. */
   classifier: 'gun-relay-client:classifier',
+  /** One message per read answer that held cross-linked keys (dropped from what the read returns). Payload `CrossLinkEvent`. */
+  crossLink: 'gun-relay-client:cross-link',
 } as const;
 
 /** The cycle a call was made through, if any. */
@@ -108,6 +110,8 @@ export const cycleChannel = diagnostics_channel.tracingChannel<unknown, CycleTra
 /** @internal */
 export const rereadChannel = diagnostics_channel.tracingChannel<unknown, RereadTrace>(TRACING_CHANNELS.reread);
 export const classifierChannel = diagnostics_channel.channel(DIAGNOSTIC_CHANNELS.classifier);
+/** @internal */
+export const crossLinkChannel = diagnostics_channel.channel(DIAGNOSTIC_CHANNELS.crossLink);
 
 /** @internal True when anyone subscribes to any part of `channel`. */
 export function isTraced(channel: diagnostics_channel.TracingChannel<unknown, object>): boolean {

@@ -1,5 +1,7 @@
 import { GunRelayError, type Operation } from '../../errors.js';
 import { MAX_JSON_DEPTH } from '../../protocol/jsonBounds.js';
+import { parseJsonSafe } from '../../protocol/safeJson.js';
+import { crossLinkTarget, CrossLinks, type CrossLinkSource } from '../../protocol/crossLinks.js';
 import type { BodySink } from '../../transport/Transport.js';
 
 /**
@@ -15,6 +17,8 @@ export class RawField {
   valueBuf: Uint8Array = EMPTY;
   valueStart = 0;
   valueEnd = 0;
+  /** True when the value is exactly `{"#":"<soul>/<key>"}`, the key's own child link as the relay writes it. */
+  ownLink = false;
 
   /** The key as a string. */
   key(): string {
@@ -74,6 +78,8 @@ const DONE = 8;
 
 /** Largest value of the envelope (outside `data`) kept, e.g. `"success":true`. */
 const MAX_ENVELOPE_VALUE = 4096;
+/** Largest field value checked for a cross-link: a link to any soul the SDK can name is shorter. */
+const MAX_LINK_BYTES = 16 * 1024;
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -86,8 +92,14 @@ function isSpace(c: number): boolean {
  * bounded at 64 levels (with the two envelope levels), as every JSON the SDK parses. Malformed
  * JSON, a body that ends early, or an envelope other than `success: true` with an object `data`
  * is `BAD_RESPONSE`. It is a {@link BodySink}: the transport feeds it the 2xx body's chunks.
+ * Cross-linked keys (a link into another key's child of the node, see `reads/crossLinks.ts`) never
+ * reach the visitor: they are counted in {@link GetBodyParser.crossLinks}.
  */
-export class GetBodyParser implements BodySink {
+export class GetBodyParser implements BodySink, CrossLinkSource {
+  /** Cross-linked keys the current attempt dropped. */
+  readonly crossLinks = new CrossLinks();
+  /** `{"#":"<soul>/` as the relay writes it. */
+  private readonly linkPrefix: Buffer;
   private state = ROOT;
   /** 1: the envelope object; 2: the `data` object. */
   private level = 1;
@@ -110,7 +122,9 @@ export class GetBodyParser implements BodySink {
   constructor(
     private readonly visitor: FieldVisitor,
     private readonly ctx: ParseContext,
-  ) {}
+  ) {
+    this.linkPrefix = Buffer.from(`{"#":${JSON.stringify(`${ctx.soul}/`).slice(0, -1)}`, 'utf8');
+  }
 
   /** Body bytes seen by the current attempt. */
   get bytesRead(): number {
@@ -129,6 +143,7 @@ export class GetBodyParser implements BodySink {
     this.success = undefined;
     this.sawData = false;
     this.bytes = 0;
+    this.crossLinks.clear();
   }
 
   /** Scans one chunk; fields completed in it go to the visitor. */
@@ -315,6 +330,8 @@ export class GetBodyParser implements BodySink {
     f.valueStart = start;
     f.valueEnd = stop;
     if (this.level === 2) {
+      f.ownLink = false;
+      if (buf[start] === OPEN_OBJECT && this.crossLinked(f)) return;
       this.visitor.field(f);
       return;
     }
@@ -327,6 +344,34 @@ export class GetBodyParser implements BodySink {
       }
     }
     if (stop - start > MAX_ENVELOPE_VALUE) throw this.bad('an envelope field too large');
+  }
+
+  /**
+   * For a field whose value is an object: sets `ownLink` when it is exactly the key's own link;
+   * otherwise, true (and counted) when it cross-links the key. GUN's `_` is never a cross-link.
+   */
+  private crossLinked(f: RawField): boolean {
+    const prefix = this.linkPrefix;
+    const v = f.valueBuf;
+    const start = f.valueStart;
+    const keyLength = f.keyEnd - f.keyStart;
+    const length = f.valueEnd - start;
+    if (!f.keyEscaped && length === prefix.length + keyLength + 2 && v[start + length - 2] === QUOTE && v[start + length - 1] === CLOSE_OBJECT) {
+      let same = true;
+      for (let i = 0; same && i < prefix.length; i++) same = v[start + i] === prefix[i];
+      const at = start + prefix.length;
+      const k = f.keyBuf;
+      for (let i = 0; same && i < keyLength; i++) same = v[at + i] === k[f.keyStart + i];
+      if (same) return (f.ownLink = true), false;
+    }
+    if (length > MAX_LINK_BYTES || (keyLength === 1 && f.keyBuf[f.keyStart] === 0x5f /* _ */ && !f.keyEscaped)) return false;
+    const parsed = parseJsonSafe(f.valueJson());
+    if (!parsed.ok) return false; // the visitor reports it
+    const key = f.key();
+    const target = crossLinkTarget(this.ctx.soul, key, parsed.value);
+    if (target === undefined) return false;
+    this.crossLinks.add(key, target);
+    return true;
   }
 
   private bad(why: string): GunRelayError {

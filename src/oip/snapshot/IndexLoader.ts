@@ -3,18 +3,14 @@ import { isForbiddenKey, isPlainObject, parseJsonSafe } from '../../protocol/saf
 import { CompactIndex, EntryKind } from './CompactIndex.js';
 import type { FieldVisitor, RawField } from './GetBodyParser.js';
 
-const QUOTE_BRACE = [0x22, 0x7d]; // `"}`
-
 /**
  * Turns the fields of an index answer into {@link CompactIndex} entries as they stream in.
- * The common entry, the link `{"#":"<index soul>/<key>"}`, is recognised by comparing bytes:
- * no string or object is made for it. Other values are parsed (bounded, as every relay JSON)
+ * The common entry, the link `{"#":"<index soul>/<key>"}`, is recognised by the parser comparing
+ * bytes (`RawField.ownLink`): no string or object is made for it; cross-linked keys never get here. Other values are parsed (bounded, as every relay JSON)
  * and kept by kind. GUN's `_` field, when an answer carries one, gives the states of its
  * fields (used for the merge when it comes first, as GUN writes it; recorded when it comes later).
  */
 export class IndexLoader implements FieldVisitor {
-  /** `{"#":"<soul>/` as the relay writes it. */
-  private readonly linkPrefix: Buffer;
   private states: Map<string, number> | undefined;
   /** True when `_` came after fields: its states are recorded at the end instead of used in the merge. */
   private lateStates = false;
@@ -24,9 +20,7 @@ export class IndexLoader implements FieldVisitor {
   constructor(
     private readonly index: CompactIndex,
     private readonly soul: string,
-  ) {
-    this.linkPrefix = Buffer.from(`{"#":${JSON.stringify(`${soul}/`).slice(0, -1)}`, 'utf8');
-  }
+  ) {}
 
   field(f: RawField): void {
     this.fields++;
@@ -34,7 +28,7 @@ export class IndexLoader implements FieldVisitor {
     if (keyLength === 1 && f.keyBuf[f.keyStart] === 0x5f /* _ */ && !f.keyEscaped) return this.metadata(f);
     if (f.keyEscaped || keyLength === 9 || keyLength === 11) return this.slow(f);
     const state = this.states ? this.states.get(f.key()) : undefined;
-    if (this.isOwnLink(f)) this.index.applyBytes(f.keyBuf, f.keyStart, f.keyEnd, EntryKind.Link, state);
+    if (f.ownLink) this.index.applyBytes(f.keyBuf, f.keyStart, f.keyEnd, EntryKind.Link, state);
     else if (f.valueIs('null')) this.index.applyBytes(f.keyBuf, f.keyStart, f.keyEnd, EntryKind.Tombstone, state);
     else if (f.valueIs('true')) this.index.applyBytes(f.keyBuf, f.keyStart, f.keyEnd, EntryKind.True, state);
     else this.slow(f);
@@ -50,20 +44,6 @@ export class IndexLoader implements FieldVisitor {
       const e = this.index.find(key);
       if (e >= 0 && this.index.state(e) === undefined) this.index.setState(e, state);
     }
-  }
-
-  /** True when the value is exactly `{"#":"<soul>/<key>"}` for this field's key. */
-  private isOwnLink(f: RawField): boolean {
-    const prefix = this.linkPrefix;
-    const v = f.valueBuf;
-    const start = f.valueStart;
-    const keyLength = f.keyEnd - f.keyStart;
-    if (f.valueEnd - start !== prefix.length + keyLength + 2) return false;
-    for (let i = 0; i < prefix.length; i++) if (v[start + i] !== prefix[i]) return false;
-    const at = start + prefix.length;
-    const k = f.keyBuf;
-    for (let i = 0; i < keyLength; i++) if (v[at + i] !== k[f.keyStart + i]) return false;
-    return v[at + keyLength] === QUOTE_BRACE[0] && v[at + keyLength + 1] === QUOTE_BRACE[1];
   }
 
   /** Any other field: decoded and parsed, then kept by kind. */

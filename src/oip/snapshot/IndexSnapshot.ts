@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../../clock.js';
 import { isPlainObject } from '../../protocol/safeJson.js';
+import { crossLinkTarget } from '../../protocol/crossLinks.js';
 import type { RelayNode } from '../../protocol/responses.js';
 import { indexAdd, indexRemove, type IndexEntry, type RegistryIo } from '../indexWrites.js';
 import { CompactIndex, EntryKind } from './CompactIndex.js';
@@ -194,11 +195,11 @@ export class IndexSnapshot {
     this.readAt = this.clock.now();
   }
 
-  /** Merges a node read with `get` (a client without `streamGet`). */
+  /** Merges a node read with `get` (a client without `streamGet`); a cross-linked key is never an entry. */
   private mergeNode(node: RelayNode): void {
     for (const key of Object.keys(node)) {
       const value = node[key];
-      if (value === undefined) continue;
+      if (value === undefined || crossLinkTarget(this.soul, key, value) !== undefined) continue;
       const link = isPlainObject(value) && Object.keys(value).length === 1 && value['#'] === `${this.soul}/${key}`;
       const kind = value === null ? EntryKind.Tombstone : value === true ? EntryKind.True : value === false ? EntryKind.False : link ? EntryKind.Link : EntryKind.Other;
       this.index.apply(key, kind, undefined, kind === EntryKind.Other ? JSON.stringify(value) : undefined);
