@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { GunRelayError, redactUrl } from './errors.js';
 
 /**
@@ -6,6 +7,9 @@ import { GunRelayError, redactUrl } from './errors.js';
  * `baseUrl.0`), the offending value (credentials removed; header values never echoed), the fix
  * when there is an obvious one, and no zod wording ("Invalid input: ...").
  */
+
+// zod/mini carries no messages of its own: English ones, for the messages written from an issue's own.
+z.config(en());
 
 type Issue = z.core.$ZodIssue;
 type Path = readonly PropertyKey[];
@@ -95,7 +99,7 @@ function distance(a: string, b: string): number {
 }
 
 /** The keys an object schema accepts at `path`, looking through defaults, pipes and unions. */
-function keysAt(schema: z.ZodType, path: Path): string[] {
+function keysAt(schema: z.ZodMiniType, path: Path): string[] {
   let def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
   const unwrap = (): void => {
     for (;;) {
@@ -175,14 +179,14 @@ function badUrl(name: string, value: unknown, whole: unknown): string {
  * `field` is the option's path as written (`baseUrl`, `baseUrl[1]`, `retry.budget.ratio`);
  * `label` names what the options are for (`option`, `SyncLoop option`, `MemoryMonitor option`).
  */
-export function invalidOptionsError(issue: Issue | undefined, input: unknown, schema: z.ZodType, label = 'option'): GunRelayError {
+export function invalidOptionsError(issue: Issue | undefined, input: unknown, schema: z.ZodMiniType, label = 'option'): GunRelayError {
   const error = clientOptionsError(issue, input, schema);
   if (label === 'option') return error;
   const message = error.message.replace(/^Invalid option/, `Invalid ${label}`).replace(/^Unknown option/, `Unknown ${label}`).replace(/^Invalid options: expected an object such as \{[^}]*\}/, `Invalid ${label}s: expected an object`);
   return new GunRelayError('INVALID_OPTIONS', message, error.details());
 }
 
-function clientOptionsError(issue: Issue | undefined, input: unknown, schema: z.ZodType): GunRelayError {
+function clientOptionsError(issue: Issue | undefined, input: unknown, schema: z.ZodMiniType): GunRelayError {
   if (issue === undefined) return new GunRelayError('INVALID_OPTIONS', 'Invalid options', { field: '(options)' });
   if (issue.path.length === 0 && issue.code === 'invalid_type') {
     return new GunRelayError('INVALID_OPTIONS', `Invalid options: expected an object such as { baseUrl: "${EXAMPLE_URL}" }, got ${show(input)}`, {

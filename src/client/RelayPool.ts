@@ -154,7 +154,7 @@ export class RelayPool {
 
   private async sendToRelays(request: PoolRequest, deadlineAt: number): Promise<PoolResponse> {
     let last: GunRelayError | undefined;
-    const { relay: _pin, tallies, retries: _retries, gate: _gate, ...wire } = request;
+    const tallies = request.tallies;
     const candidates = this.failover.candidates(request);
     const kind = attributionKind(request.op, request.method);
     for (const relay of candidates) {
@@ -165,10 +165,7 @@ export class RelayPool {
       if (relay.breaker && !relay.breaker.tryPass()) continue;
       this.budget?.recordRequest();
       try {
-        const meter = tallies && ((out: number, got: number) => countBytes(tallies, out, got));
-        const retry = this.retryHook(relay, request, deadlineAt);
-        const attemptTimeoutMs = wire.attemptTimeoutMs ?? this.options.attemptTimeoutMs;
-        const response = await this.transport.send({ ...wire, timeoutMs: left, attemptTimeoutMs, baseUrl: relay.url, retry, meter });
+        const response = await this.transport.send(this.wireRequest(request, relay, left, deadlineAt));
         if (tallies) countExchange(tallies, response.retries);
         relay.breaker?.recordSuccess();
         if (response.status !== 404 || isSoulNotFound(response.text)) this.accepted(relay, kind, request.soul);
@@ -200,6 +197,27 @@ export class RelayPool {
       soul: request.soul,
       relay: candidates.map((r) => r.label).join(','),
     });
+  }
+
+  /** The transport's request for one relay: built field by field (a failure path allocates no copies of the pool request). */
+  private wireRequest(request: PoolRequest, relay: Relay, timeoutMs: number, deadlineAt: number): TransportRequest {
+    const tallies = request.tallies;
+    return {
+      baseUrl: relay.url,
+      method: request.method,
+      path: request.path,
+      params: request.params,
+      body: request.body,
+      timeoutMs,
+      attemptTimeoutMs: request.attemptTimeoutMs ?? this.options.attemptTimeoutMs,
+      maxContentLength: request.maxContentLength,
+      sink: request.sink,
+      signal: request.signal,
+      op: request.op,
+      soul: request.soul,
+      retry: this.retryHook(relay, request, deadlineAt),
+      meter: tallies && ((out: number, got: number) => countBytes(tallies, out, got)),
+    };
   }
 
   /** Hands the refusals an acceptance of `soul` confirms to the client. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { systemClock, type Clock } from '../clock.js';
 import { invalidOptionsError } from '../optionsMessages.js';
 
@@ -50,42 +50,39 @@ const isFunction = (value: unknown): boolean => typeof value === 'function';
  */
 export const memoryMonitorOptionsSchema = z.strictObject({
   /** Sampling period in ms (default 10 s). */
-  intervalMs: z.number().int().positive().default(10_000),
+  intervalMs: z._default(z.int().check(z.positive()), 10_000),
   /** Sliding window over which growth rates are computed, in ms (default 60 s). */
-  windowMs: z.number().int().positive().default(60_000),
+  windowMs: z._default(z.int().check(z.positive()), 60_000),
   /** Emit `alert` when the RSS rate stays above `rssMbPerMin` for `forMs`; omit for no alerts. */
-  alert: z
-    .strictObject({
-      rssMbPerMin: z.number().positive(),
-      forMs: z.number().int().nonnegative(),
-    })
-    .optional(),
+  alert: z.optional(
+    z.strictObject({
+      rssMbPerMin: z.number().check(z.positive()),
+      forMs: z.int().check(z.nonnegative()),
+    }),
+  ),
   /** Emit a `summary` event every this many samples (default 6); 0 = only on `stop()`. */
-  summaryEvery: z.number().int().nonnegative().default(6),
+  summaryEvery: z._default(z.int().check(z.nonnegative()), 6),
   /** At most this many named categories (default 32); later names are folded into `other`. */
-  maxCategories: z.number().int().positive().max(10_000).default(32),
+  maxCategories: z._default(z.int().check(z.positive(), z.lte(10_000)), 32),
   /** Source of time; default {@link systemClock}. */
-  clock: z
-    .custom<Clock>(
-      (v) => typeof v === 'object' && v !== null && isFunction((v as Clock).now),
-      'clock must have a now() method',
-    )
-    .default(() => systemClock),
+  clock: z._default(
+    z.custom<Clock>((v) => typeof v === 'object' && v !== null && isFunction((v as Clock).now), 'clock must have a now() method'),
+    () => systemClock,
+  ),
   /** Source of memory readings; default `process.memoryUsage`. */
-  memory: z
-    .custom<MemorySource>(isFunction, 'memory must be a function returning a memory reading')
-    .default(() => readProcessMemory),
+  memory: z._default(z.custom<MemorySource>(isFunction, 'memory must be a function returning a memory reading'), () => readProcessMemory),
   /** Interval scheduler; default real, unref'd `setInterval`. */
-  timers: z
-    .custom<IntervalScheduler>(
+  timers: z._default(
+    z.custom<IntervalScheduler>(
       (v) =>
         typeof v === 'object' &&
         v !== null &&
         isFunction((v as IntervalScheduler).setInterval) &&
         isFunction((v as IntervalScheduler).clearInterval),
       'timers must have setInterval() and clearInterval()',
-    )
-    .default(() => unrefScheduler),
+    ),
+    () => unrefScheduler,
+  ),
 });
 
 /** What the {@link MemoryMonitor} constructor accepts (every field optional). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { soulProblem } from '../protocol/soul.js';
 import { splitWriteKey } from './writeKey.js';
 import type { SharedLedgerEntry } from '../stores/LedgerStore.js';
@@ -10,7 +10,7 @@ export const MAX_LEDGER_OPERATIONS = 32;
 /** Longest app failure reason kept in the ledger, in characters (longer reasons are cut). */
 export const MAX_LEDGER_REASON_LENGTH = 256;
 
-const ledgerName = z.string().min(1).max(MAX_LEDGER_NAME_LENGTH);
+const ledgerName = z.string().check(z.minLength(1), z.maxLength(MAX_LEDGER_NAME_LENGTH));
 
 /** Current version of the exported ledger format. */
 export const LEDGER_SNAPSHOT_VERSION = 1;
@@ -25,16 +25,16 @@ const entrySchema = z.strictObject({
   /** `put`, `delete`, `get` or an app-defined operation. */
   op: ledgerName,
   /** The soul; for a put, its write key (the soul, U+0001, the write's digest). */
-  soul: z.string().refine((s) => ledgerKeyProblem(s) === undefined, { error: (issue) => ledgerKeyProblem(String(issue.input)) ?? 'invalid soul' }),
-  failures: z.number().int().positive(),
+  soul: z.string().check(z.refine((s: string) => ledgerKeyProblem(s) === undefined, { error: (issue) => ledgerKeyProblem(String(issue.input)) ?? 'invalid soul' })),
+  failures: z.int().check(z.positive()),
   /** Wall-clock time (epoch ms) of the first failure in the run. */
-  firstFailureAt: z.number().finite(),
+  firstFailureAt: z.number(),
   /** Wall-clock time (epoch ms) of the latest failure; the TTL runs from here. */
-  lastFailureAt: z.number().finite(),
+  lastFailureAt: z.number(),
   /** A GunRelayErrorCode, or the app's code for an app-defined failure. */
   lastCode: ledgerName,
-  lastStatus: z.number().int().optional(),
-  lastReason: z.string().max(MAX_LEDGER_REASON_LENGTH).optional(),
+  lastStatus: z.optional(z.int()),
+  lastReason: z.optional(z.string().check(z.maxLength(MAX_LEDGER_REASON_LENGTH))),
 });
 
 /**
@@ -44,7 +44,7 @@ const entrySchema = z.strictObject({
 export const ledgerSnapshotSchema = z.strictObject({
   format: z.literal('gun-relay-client/ledger'),
   version: z.literal(LEDGER_SNAPSHOT_VERSION),
-  exportedAt: z.number().finite(),
+  exportedAt: z.number(),
   entries: z.array(entrySchema),
 });
 

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { GunRelayError } from '../errors.js';
 
 /** The one cipher the codec writes and reads: the value of `meta.encryptionMethod`. */
@@ -13,7 +13,7 @@ export const TAG_LENGTH = 16;
 
 const base64 = z
   .string()
-  .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'not base64');
+  .check(z.regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'not base64'));
 
 /**
  * Validates an encryption envelope read from the relay: three base64 strings. Other keys (such

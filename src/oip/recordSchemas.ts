@@ -1,8 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { ENCRYPTION_METHOD } from './envelope.js';
 
 /** Validates a GUN link: exactly `{ "#": "<soul>" }`. */
-export const GunLinkSchema = z.strictObject({ '#': z.string().min(1) });
+export const GunLinkSchema = z.strictObject({ '#': z.string().check(z.minLength(1)) });
 
 /** A GUN link to another node, e.g. `{ "#": "<soul>/meta" }`. */
 export type GunLink = z.infer<typeof GunLinkSchema>;
@@ -18,10 +18,10 @@ export function isGunLink(value: unknown): value is GunLink {
  * carry who a record was encrypted for). Wrongly typed known fields are refused.
  */
 export const StoredRecordMetaSchema = z.looseObject({
-  created: z.number().nullable().optional(),
-  localId: z.string().nullable().optional(),
-  encrypted: z.boolean().nullable().optional(),
-  encryptionMethod: z.string().nullable().optional(),
+  created: z.optional(z.nullable(z.number())),
+  localId: z.optional(z.nullable(z.string())),
+  encrypted: z.optional(z.nullable(z.boolean())),
+  encryptionMethod: z.optional(z.nullable(z.string())),
 });
 
 /** A record's `meta` as read back; see {@link StoredRecordMetaSchema}. */
@@ -36,7 +36,7 @@ export type NodeScalar = string | number | boolean | null;
  * and the relay rejects arrays. Key rules (reserved names) are checked by the encoder.
  */
 export const EncryptionMetaFieldsSchema = z.record(
-  z.string().min(1),
+  z.string().check(z.minLength(1)),
   z.union([z.string(), z.number(), z.boolean(), z.null()]),
 );
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { GunRelayError, type GunRelayErrorCode, type Operation } from '../errors.js';
 import type { GunNode } from './input.js';
 import { reasonSuffix } from './relayReason.js';
@@ -80,7 +80,7 @@ function badResponse(op: Operation, soul: string | undefined, status: number, te
  * deeper than 64 levels, or more entries or containers than `bounds`, is `BAD_RESPONSE` after a
  * linear scan (see {@link jsonBoundsProblem}); zod then checks the envelope.
  */
-function parseOrThrow<T>(schema: z.ZodType<T>, op: Operation, soul: string | undefined, status: number, text: string, bounds: JsonBounds): T {
+function parseOrThrow<T>(schema: z.ZodMiniType<T>, op: Operation, soul: string | undefined, status: number, text: string, bounds: JsonBounds): T {
   const parsed = parseJsonSafe(text, bounds);
   if (!parsed.ok) throw badResponse(op, soul, status, text, parsed.reason);
   const result = schema.safeParse(parsed.value);

@@ -275,7 +275,7 @@ export class AxiosTransport implements Transport {
       this.options.inspectBody?.(response.data);
       const text = bodyText(response.data, CLASSIFY_BYTES);
       const code = classifyStatus(response.status, text);
-      return new GunRelayError(code, `${op}: relay answered ${response.status}${reasonSuffix(text)}`, { ...details, status: response.status, bodyExcerpt: text });
+      return new GunRelayError(code, `${op}: relay answered ${response.status}${reasonSuffix(text)}`, { op, soul, relay: details.relay, retries: details.retries, status: response.status, bodyExcerpt: text });
     }
     if (error.message.includes('maxBodyLength')) {
       return new GunRelayError('INVALID_INPUT', `${op}: request body larger than ${this.options.maxBodyLength} bytes`, details);
