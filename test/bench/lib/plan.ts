@@ -11,6 +11,8 @@ export interface PlanSettings {
   deleteCost: { relays: Array<{ label: string; options: Record<string, number>; perVariant: number }> };
   soak: { ops: number; warmupOps: number; sampleEvery: number; concurrency: number; souls: number; timeoutMs: number; seed: number };
   failureCost: { chunks: number; callsPerChunk: number; warmup: number; concurrency: number };
+  /** Whole-process pairs against the original module's failure path (original-pairs.ts). */
+  originalPairs: { pairs: number; calls: number; concurrency: number };
   snapshotCost: { chunks: number; putsPerChunk: number };
   scale: { entries: number; rounds: number };
   fleet: { souls: number; chunks: number; deletesPerChunk: number; rounds: number; paceMs: number; workers: number[] };
@@ -36,6 +38,7 @@ export function settings(quick: boolean): PlanSettings {
         deleteCost: { relays: [{ label: 'fast', options: { putDelayMs: 0, writeBatchMs: 1 }, perVariant: 8 }] },
         soak: { ops: 10_000, warmupOps: 4_000, sampleEvery: 1_000, concurrency: 64, souls: 1_000, timeoutMs: 300, seed: 5 },
         failureCost: { chunks: 4, callsPerChunk: 1_000, warmup: 1_000, concurrency: 8 },
+        originalPairs: { pairs: 1, calls: 400, concurrency: 8 },
         snapshotCost: { chunks: 6, putsPerChunk: 20_000 },
         scale: { entries: 100_000, rounds: 2 },
         fleet: { souls: 10, chunks: 6, deletesPerChunk: 20_000, rounds: 4, paceMs: 20, workers: [1, 4] },
@@ -58,6 +61,7 @@ export function settings(quick: boolean): PlanSettings {
         },
         soak: { ops: 100_000, warmupOps: 10_000, sampleEvery: 10_000, concurrency: 64, souls: 1_000, timeoutMs: 300, seed: 5 },
         failureCost: { chunks: 12, callsPerChunk: 3_000, warmup: 3_000, concurrency: 8 },
+        originalPairs: { pairs: 5, calls: 3_200, concurrency: 8 },
         snapshotCost: { chunks: 20, putsPerChunk: 50_000 },
         scale: { entries: 1_000_000, rounds: 5 },
         fleet: { souls: 10, chunks: 20, deletesPerChunk: 50_000, rounds: 4, paceMs: 20, workers: [1, 4] },
@@ -90,6 +94,7 @@ export function plan(s: PlanSettings): Job[] {
   jobs.push({ name: 'delete-cost', scenario: 'delete-cost', params: { ...s.deleteCost }, servers: {}, timeoutMs: 120_000 });
   jobs.push({ name: 'snapshot-cost', scenario: 'snapshot-cost', params: { ...s.snapshotCost }, servers: {}, timeoutMs: 120_000 });
   jobs.push({ name: 'scale', scenario: 'scale', params: { ...s.scale }, servers: { large: { kind: 'large-index', soul: 'oip:registry:index:post', entries: s.scale.entries } }, timeoutMs: 600_000 });
+  jobs.push({ name: 'original-pairs', scenario: 'original-pairs', params: { ...s.originalPairs }, servers: {}, timeoutMs: 900_000 });
   jobs.push({ name: 'failure-cost', scenario: 'failure-cost', params: { ...s.failureCost }, servers: { err: { kind: 'error', status: 500, bodyBytes: 64 * KiB } }, timeoutMs: 180_000 });
   jobs.push({ name: 'fleet', scenario: 'fleet', params: { ...s.fleet }, servers: { reject: { kind: 'reject', status: 500 } }, timeoutMs: 120_000 });
   jobs.push({ name: 'cycle', scenario: 'cycle', params: { ...s.cycle }, servers: {}, timeoutMs: s.quick ? 600_000 : 1_500_000 });

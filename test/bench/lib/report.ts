@@ -4,6 +4,7 @@ import type { run as runThroughput } from '../scenarios/throughput.js';
 import type { run as runResilience } from '../scenarios/resilience.js';
 import type { run as runDeleteCost } from '../scenarios/delete-cost.js';
 import type { run as runFailureCost } from '../scenarios/failure-cost.js';
+import type { PairsResult } from '../original-pairs.js';
 import type { run as runSnapshotCost } from '../scenarios/snapshot-cost.js';
 import type { run as runScale } from '../scenarios/scale.js';
 import type { run as runSoak } from '../scenarios/soak.js';
@@ -354,6 +355,27 @@ export function buildRows(outcomes: Map<string, JobOutcome>, s: PlanSettings): R
       met: fc.allRejected && fc.ratio <= 1,
       data: { ratios: fc.ratios.map((r) => r.toFixed(3)).join(" "), allRejected: fc.allRejected },
     });
+  }
+  const op = get<PairsResult>('original-pairs');
+  if (op) {
+    const figures = [
+      ['CPU per failed delete', op.cpuPerCall, 'µs'],
+      ['start-up CPU (process start, import, construct)', op.startupCpu, 'ms'],
+      ['peak RSS', op.peakRss, 'MiB'],
+    ] as const;
+    for (const [measure, f, unit] of figures) {
+      const digits = unit === 'µs' ? 0 : 1;
+      rows.push({
+        scenario: `11 whole processes: GunHelper vs the original helpers/gun.js failure path (${op.pairs} pairs, ${op.calls} refused deletes)`,
+        measure,
+        value: `GunHelper ${f.sdk.toFixed(digits)} ${unit}`,
+        baseline: `original (axios 1.7.9) ${f.original.toFixed(digits)} ${unit}`,
+        ratio: f.ratio,
+        goal: `≤ ${f.goal!.toFixed(1)}`,
+        met: f.ratio <= f.goal!,
+        data: { sdk: f.sdk, original: f.original },
+      });
+    }
   }
   const fl = get<Parameters<typeof fleetRows>[0]>('fleet');
   if (fl) rows.push(...fleetRows(fl));
