@@ -1,32 +1,24 @@
 import type { Clock } from '../clock.js';
-import { GunRelayError, type GunRelayErrorCode, type Operation } from '../errors.js';
+import { GunRelayError, type Operation } from '../errors.js';
 import type { BreakerEvent, BreakerState, RetryEvent } from '../events.js';
 import type { ResolvedOptions } from '../options.js';
 import { retryDelayMs } from '../resilience/backoff.js';
-import { isPlainObject, parseJsonSafe } from '../protocol/safeJson.js';
 import { isSoulNotFound } from '../protocol/responses.js';
 import { Attribution, type AttributionKind, type HeldRefusal } from '../relays/Attribution.js';
 import { checkedVerdict } from '../relays/classifierGuard.js';
-import type { ClassifierProblem, RelayEndpoint } from '../relays/classifiers.js';
+import type { ClassifierProblem } from '../relays/classifiers.js';
 import { FailoverPolicy } from '../relays/FailoverPolicy.js';
-import type { RelayProfile } from '../relays/RelayProfile.js';
 import { Limiter } from '../resilience/Limiter.js';
 import { RelayBreaker } from '../resilience/RelayBreaker.js';
 import { RetryBudget } from '../resilience/RetryBudget.js';
 import type { RetryHook, Transport, TransportRequest, TransportResponse } from '../transport/Transport.js';
 import type { Tallies } from './Counters.js';
+import { abortError, checkGate, closedError, endpointOf, withCode, type PoolRequest, type PooledRelay } from './pooledRelay.js';
+import { probeRelay, type RelayHealth } from './relayHealth.js';
 
 /** Failures worth another try on the same or another relay: the relay, not the soul, failed. */
 const RETRYABLE = new Set(['CONNECTION_REFUSED', 'CONNECTION_RESET', 'TIMEOUT', 'RATE_LIMITED', 'RELAY_ERROR']);
 
-interface Relay {
-  readonly url: string;
-  readonly label: string;
-  readonly profile: RelayProfile;
-  readonly breaker: RelayBreaker | undefined;
-  /** Held refusals per kind of request: a relay refusing every delete is not made credible by its puts or reads. */
-  readonly attribution: Record<AttributionKind, Attribution>;
-}
 
 /** The body the relay sends for a missing soul; a classifier's `miss` is answered with it. */
 const NOT_FOUND_TEXT = '{"error":"Not found"}';
@@ -41,16 +33,6 @@ export interface RelayPoolEvents {
   classifierProblem(problem: ClassifierProblem): void;
 }
 
-/** A request without the relay: the pool picks one, unless `relay` pins it (a label or URL of one of the relays). `tallies` count its requests, retries and bytes. */
-export type PoolRequest = Omit<TransportRequest, 'baseUrl' | 'retry' | 'meter'> & {
-  tallies?: Tallies | undefined;
-  relay?: string | undefined;
-  /** This call's retry limit, when it overrides the client's. */
-  retries?: number | undefined;
-  /** Why the request must not be sent now, else undefined: asked right before each attempt (a sync cycle's lease check). */
-  gate?: (() => string | undefined) | undefined;
-};
-// `attemptTimeoutMs` (absent: the client's) and `maxContentLength` (absent: the transport's) pass through to the transport.
 
 /** An answer (2xx, or 404 for a missing soul) and the relay that gave it. */
 export interface PoolResponse extends TransportResponse {
@@ -63,9 +45,12 @@ export interface PoolResponse extends TransportResponse {
  * healthy relay on relay-level failures, and retries under a budget. It never touches the soul
  * ledger: everything here is about relays.
  */
+export type { PoolRequest } from './pooledRelay.js';
+export type { RelayHealth } from './relayHealth.js';
+
 export class RelayPool {
-  private readonly relays: Relay[];
-  private readonly failover: FailoverPolicy<Relay>;
+  private readonly relays: PooledRelay[];
+  private readonly failover: FailoverPolicy<PooledRelay>;
   private readonly limiter: Limiter;
   private readonly budget: RetryBudget | undefined;
   private retriesSent = 0;
@@ -200,7 +185,7 @@ export class RelayPool {
   }
 
   /** The transport's request for one relay: built field by field (a failure path allocates no copies of the pool request). */
-  private wireRequest(request: PoolRequest, relay: Relay, timeoutMs: number, deadlineAt: number): TransportRequest {
+  private wireRequest(request: PoolRequest, relay: PooledRelay, timeoutMs: number, deadlineAt: number): TransportRequest {
     const tallies = request.tallies;
     return {
       baseUrl: relay.url,
@@ -221,7 +206,7 @@ export class RelayPool {
   }
 
   /** Hands the refusals an acceptance of `soul` confirms to the client. */
-  private accepted(relay: Relay, kind: AttributionKind, soul: string | undefined): void {
+  private accepted(relay: PooledRelay, kind: AttributionKind, soul: string | undefined): void {
     const confirmed = relay.attribution[kind].accepted(soul, this.options.clock.now());
     if (confirmed !== undefined) this.events.confirmed(confirmed);
   }
@@ -230,7 +215,7 @@ export class RelayPool {
    * Applies the relay's profile to a failure that carries an HTTP status: its classifier's verdict
    * (`miss`, or the soul/relay split) replaces the transport's status-only reading.
    */
-  private reclassify(relay: Relay, request: PoolRequest, failure: GunRelayError): GunRelayError | 'miss' {
+  private reclassify(relay: PooledRelay, request: PoolRequest, failure: GunRelayError): GunRelayError | 'miss' {
     if (failure.status === undefined || failure.scope === 'caller') return failure;
     const { custom, builtIn, kind } = relay.profile;
     const endpoint = endpointOf(request.path);
@@ -243,7 +228,7 @@ export class RelayPool {
     return failure.scope === 'relay' ? failure : withCode(failure, 'RELAY_ERROR');
   }
 
-  private retryHook(relay: Relay, request: PoolRequest, deadlineAt: number): RetryHook | undefined {
+  private retryHook(relay: PooledRelay, request: PoolRequest, deadlineAt: number): RetryHook | undefined {
     const retry = this.options.retry;
     const retries = request.retries ?? (retry === false ? 0 : retry.retries);
     if (retry === false || retries === 0) return undefined;
@@ -280,34 +265,9 @@ export class RelayPool {
   }
 
   /** Probes every relay at its profile's `healthPath`, bypassing breakers, retries and the limiter. */
-  async health(timeoutMs: number): Promise<RelayHealth[]> {
-    return Promise.all(
-      this.relays.map(async (relay): Promise<RelayHealth> => {
-        const started = this.options.clock.now();
-        const breaker = relay.breaker?.state ?? 'closed';
-        const result = (error: RelayHealth['error']): RelayHealth => ({
-          relay: relay.label,
-          ok: error === undefined,
-          latencyMs: Math.round(this.options.clock.now() - started),
-          breaker,
-          error,
-        });
-        try {
-          const path = relay.profile.healthPath;
-          const res = await this.transport.send({ baseUrl: relay.url, method: 'GET', path, timeoutMs, op: 'health' });
-          // Healthy means the relay's own endpoint answered 200 with JSON (or, for a get probe, a
-          // clean miss), not any server at that URL.
-          if (res.status === 404) return result(endpointOf(path) === 'get' && isSoulNotFound(res.text) ? undefined : 'BAD_RESPONSE');
-          const body = parseJsonSafe(res.text);
-          return result(res.status === 200 && body.ok && isPlainObject(body.value) ? undefined : 'BAD_RESPONSE');
-        } catch (error) {
-          const failure = error instanceof GunRelayError ? this.reclassify(relay, { op: 'health', method: 'GET', path: relay.profile.healthPath, timeoutMs }, error) : undefined;
-          if (failure === 'miss') return result(undefined);
-          // Whatever the body says, a failing probe is the relay's failure, not a soul's.
-          return result(failure && failure.scope !== 'soul' ? failure.code : 'RELAY_ERROR');
-        }
-      }),
-    );
+  health(timeoutMs: number): Promise<RelayHealth[]> {
+    const reclassify = (relay: PooledRelay, path: string, error: GunRelayError) => this.reclassify(relay, { op: 'health', method: 'GET', path, timeoutMs }, error);
+    return Promise.all(this.relays.map((relay) => probeRelay(relay, this.transport, timeoutMs, this.options.clock, reclassify)));
   }
 
   /** Relay-side counters for `stats()`. */
@@ -337,20 +297,6 @@ export class RelayPool {
   }
 }
 
-/** Per-relay result of `health()`. */
-export interface RelayHealth {
-  /** The relay's base URL, credentials removed. */
-  relay: string;
-  /** True when the profile's `healthPath` answered 200 with a JSON object, or (a get probe) a clean miss. */
-  ok: boolean;
-  /** Whole milliseconds the probe took. */
-  latencyMs: number;
-  /** The relay's breaker state when the probe started (the probe itself does not move it). */
-  breaker: BreakerState;
-  /** Why it is not ok. */
-  error: GunRelayErrorCode | undefined;
-}
-
 /** Adds one exchange (its first attempt plus `retries`) to each tally. */
 function countExchange(tallies: Tallies, retries: number): void {
   for (const t of tallies) {
@@ -367,34 +313,10 @@ function countBytes(tallies: Tallies, bytesOut: number, bytesIn: number): void {
   }
 }
 
-/** Throws `ABORTED` when the request's gate says it must not be sent. */
-function checkGate(request: PoolRequest): void {
-  const why = request.gate?.();
-  if (why !== undefined) throw new GunRelayError('ABORTED', `${request.op}: not sent: ${why}`, { op: request.op, soul: request.soul });
-}
 
-function closedError(request: PoolRequest): GunRelayError {
-  return new GunRelayError('CLIENT_CLOSED', `${request.op}: client closed during the call; nothing more was sent`, { op: request.op, soul: request.soul });
-}
 
 /** Which acceptances vouch for a request's refusal: a put's, a delete's, or any read's. */
 export function attributionKind(op: Operation, method: 'GET' | 'POST'): AttributionKind {
   if (method === 'GET') return 'read';
   return op === 'delete' ? 'delete' : 'put';
-}
-
-/** The relay endpoint of a request path (`/get?soul=…` included). */
-function endpointOf(path: string): RelayEndpoint {
-  if (path.startsWith('/put')) return 'put';
-  if (path.startsWith('/list')) return 'list';
-  return 'get';
-}
-
-function withCode(failure: GunRelayError, code: 'SOUL_REJECTED' | 'RELAY_ERROR'): GunRelayError {
-  return new GunRelayError(code, failure.message, failure.details());
-}
-
-function abortError(request: PoolRequest, reason: unknown): GunRelayError {
-  if (reason instanceof GunRelayError) return reason;
-  return new GunRelayError('ABORTED', `${request.op}: aborted`, { op: request.op, soul: request.soul });
 }
