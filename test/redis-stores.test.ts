@@ -250,6 +250,20 @@ describe('RedisLeaseStore against a real redis-server', () => {
     assert.equal(await granted(leases.acquire('sync', 'w1', 60_000)), true);
   });
 
+  it('a fencing counter INCR cannot raise, or JavaScript cannot hold exactly, is junk: fenced once, then growing safe-integer tokens', async () => {
+    // 20 digits (INCR: out of range), int64 max (INCR: overflow), above 2^53 (tokens lose their order), leading zeros, 0.
+    for (const [i, junk] of ['99999999999999999999', '9223372036854775807', '9007199254740993', '00000000000000000001', '0'].entries()) {
+      const leases = new RedisLeaseStore({ redis, prefix: `l6-${i}` });
+      await redis.set(leases.keys.leaseFence('sync'), junk);
+      await unfence(leases, 'sync');
+      const first = await leases.acquire('sync', 'w1', 60_000);
+      await redis.del(leases.keys.lease('sync'));
+      const second = await leases.acquire('sync', 'w2', 60_000);
+      assert.ok(first.granted && second.granted, `fence ${junk}: granted after one fence`);
+      assert.ok(Number.isSafeInteger(first.token) && second.token > first.token, `fence ${junk}: tokens ${first.token} then ${second.token}`);
+    }
+  });
+
   it('Redis restarted empty: the store fences one TTL and then grants tokens above every earlier one', async () => {
     const leases = new RedisLeaseStore({ redis, prefix: 'l4', timeoutMs: 300 });
     await unfence(leases, 'sync');

@@ -171,11 +171,13 @@ const SHORT = (k: number): string =>
  * data (Redis restarted empty) or is new: a lease granted before may still be running, so the
  * script grants nothing for one TTL (a rest with no holder, reason `fenced`) and restarts the
  * count at the server's time in microseconds, above any token granted before. Junk in these keys
- * (wrong types, no TTL) is deleted: it would block the lease forever.
+ * (wrong types, no TTL) is deleted: it would block the lease forever. So is a counter that is not
+ * a canonical integer INCR can raise and JavaScript can hold exactly (at most 9·10^15, 16 digits):
+ * INCR would fail on every acquire, or tokens would lose their order.
  */
 export const LEASE_ACQUIRE = new LuaScript(`
 local fk = redis.call('TYPE', KEYS[3])['ok']
-if fk ~= 'string' or redis.call('STRLEN', KEYS[3]) > 20 or not string.match(redis.call('GET', KEYS[3]), '^%d+$') then
+if fk ~= 'string' or redis.call('STRLEN', KEYS[3]) > 16 or not string.match(redis.call('GET', KEYS[3]), '^[1-9]%d*$') or tonumber(redis.call('GET', KEYS[3])) > 9000000000000000 then
   if fk ~= 'none' then redis.call('DEL', KEYS[3]) end
   local t = redis.call('TIME')
   redis.call('SET', KEYS[3], t[1] .. string.format('%06d', tonumber(t[2])))
