@@ -87,6 +87,18 @@ describe('SyncLoop: whatever run throws', () => {
     assert.ok(health.lastError!.message.length <= 1_024);
     assert.ok(health.reasons.every((r) => r.length <= 2_048), 'every reason is short');
   });
+
+  it('control characters in what run threw (terminal escapes, line breaks) are spaces in the report and health()', async () => {
+    const loop = loopOf(new ManualClock(), () => { throw Object.assign(new Error('peer said\u0000 \u001b[2J\u001b[31mred\r\nnext\u009b\u2028end'), { code: 'E\u001bX' }); });
+    const report = await loop.trigger();
+    const printable = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
+    assert.match(report.error!.message, printable);
+    assert.ok(report.error!.message.startsWith('peer said') && report.error!.message.endsWith('end'), report.error!.message);
+    assert.match(report.error!.code ?? '', printable);
+    const health = loop.health();
+    assert.match(health.lastError!.message, printable);
+    for (const reason of health.reasons) assert.match(reason, printable);
+  });
 });
 
 describe('SyncLoop health and jitter', () => {

@@ -6,7 +6,8 @@ const MAX_CODE = 64;
 /**
  * What a cycle report says about whatever `run` threw: `{ code, message }`, bounded, and never
  * throwing itself: a value without `toString` (`Object.create(null)`), a revoked Proxy, an Error
- * whose `message` getter throws, `undefined` or a 5 MiB message all give a short report.
+ * whose `message` getter throws, `undefined` or a 5 MiB message all give a short report, with
+ * control characters (terminal escapes, line breaks) as spaces.
  */
 export function describeThrown(thrown: unknown): { code: string | undefined; message: string } {
   let code: unknown;
@@ -34,6 +35,11 @@ function messageOf(thrown: unknown): string {
   }
 }
 
+// C0 and C1 control characters, DEL and the line separators: a report is read on terminals and pages.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
 function bound(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  const cut = text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return cut.replace(CONTROL, ' ');
 }
