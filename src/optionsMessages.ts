@@ -202,7 +202,9 @@ function clientOptionsError(issue: Issue | undefined, input: unknown, schema: z.
     // `retries: 3` at the top: the key lives one level down (`retry.retries`).
     const nested = hint === undefined ? known.find((parent) => keysAt(schema, [...issue.path, parent]).includes(key)) : undefined;
     const dotted = hint !== undefined ? nameOf([...issue.path, hint]) : nested !== undefined ? nameOf([...issue.path, nested, key]) : undefined;
-    return new GunRelayError('INVALID_OPTIONS', `Unknown option "${name}"${dotted ? `; did you mean "${dotted}"?` : ''}`, { field: name });
+    // Nothing close inside a nested option (`breaker.failureThreshold`): list the few it has.
+    const listed = dotted === undefined && issue.path.length > 0 && known.length > 0 && known.length <= 12 ? `; ${nameOf(issue.path)} takes ${known.join(', ')}` : '';
+    return new GunRelayError('INVALID_OPTIONS', `Unknown option "${name}"${dotted ? `; did you mean "${dotted}"?` : listed}`, { field: name });
   }
   let path: Path = issue.path;
   const baseUrl = valueAt(input, ['baseUrl']);

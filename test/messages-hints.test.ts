@@ -24,6 +24,13 @@ describe('messages that say what to do', () => {
     assert.equal(thrown(() => new GunRelayClient({ baseUrl: 'http://a:1', retries: 3 } as never)).message, 'Unknown option "retries"; did you mean "retry.retries"?');
   });
 
+  it('an unknown key inside a nested option with nothing close lists the keys that option takes', () => {
+    assert.equal(
+      thrown(() => new GunRelayClient({ baseUrl: 'http://a:1', breaker: { failureThreshold: 1 } } as never)).message,
+      'Unknown option "breaker.failureThreshold"; breaker takes threshold, halfOpenAfterMs',
+    );
+  });
+
   it('SyncLoop: a misspelt option gets the same "did you mean" as the client, before "required"', () => {
     const client = new GunRelayClient({ baseUrl: 'http://a:1' });
     const base = { name: 'n', client, run() {}, clock: new ManualClock() };
