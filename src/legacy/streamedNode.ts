@@ -4,7 +4,7 @@ import type { RelayNode } from '../client/results.js';
 import type { GetOptions } from '../client/records.js';
 import { GunRelayError, isGunRelayError } from '../errors.js';
 import { GetBodyParser, type RawField } from '../oip/snapshot/GetBodyParser.js';
-import { isForbiddenKey, parseJsonSafe } from '../protocol/safeJson.js';
+import { isForbiddenKey, parseScannedJson } from '../protocol/safeJson.js';
 
 /**
  * Reads a node whole, as helpers/gun.js did (it had no body limit): with `get`, and when the
@@ -23,7 +23,7 @@ export async function readWholeNode(client: GunRelayClient, soul: string, opts: 
     field(f: RawField): void {
       const key = f.key();
       if (key === '_' || isForbiddenKey(key)) return;
-      const parsed = parseJsonSafe(f.valueJson());
+      const parsed = parseScannedJson(f.valueJson());
       if (!parsed.ok) throw new GunRelayError('BAD_RESPONSE', `get: unexpected relay response (${parsed.reason})`, { op: 'get', soul, status: 200 });
       node[key] = parsed.value as GunValue;
     },

@@ -1,4 +1,8 @@
 /**
+ * The JSON bounds every parse of relay input keeps, and the structural characters both scanners
+ * of relay JSON use: this one over a whole body's text, and `GetBodyParser` over a streamed body's
+ * bytes (which checks the same nesting bound as it goes, so its fields need no second scan).
+ *
  * A linear pre-scan of JSON text that bounds what parsing it may cost, before `JSON.parse`
  * materialises anything: nesting depth (a deeply nested body would overflow recursive code
  * further on with a raw `RangeError`) and the entries of each array or object (a body of millions
@@ -19,13 +23,20 @@ export interface JsonBounds {
   maxContainers?: number | undefined;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const COMMA = 0x2c;
+/** The structural characters of JSON, as UTF-16 code units and UTF-8 bytes alike (all ASCII). */
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const OPEN_OBJECT = 0x7b;
+export const CLOSE_OBJECT = 0x7d;
+export const OPEN_ARRAY = 0x5b;
+export const CLOSE_ARRAY = 0x5d;
+export const COMMA = 0x2c;
+export const COLON = 0x3a;
+
+/** True for JSON's whitespace (space, line feed, carriage return, tab). */
+export function isJsonSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
 
 /**
  * Why `text` is out of bounds, else `undefined`. Stops at the first violation, so rejecting a

@@ -42,13 +42,10 @@ function dropForbiddenKeys(root: unknown): void {
 export type SafeParseResult = { ok: true; value: unknown } | { ok: false; reason: string };
 
 /**
- * `JSON.parse` that drops forbidden keys at every depth and never throws. The text is first
- * checked against `bounds` (nesting at most {@link MAX_JSON_DEPTH} unless told otherwise), so no
- * parsed value is deep enough to overflow recursive code with a `RangeError`.
+ * `JSON.parse` that drops forbidden keys at every depth and never throws, for text whose nesting a
+ * scanner already bounded (a field of a body `GetBodyParser` streamed): no second bounds scan.
  */
-export function parseJsonSafe(text: string, bounds?: JsonBounds): SafeParseResult {
-  const problem = jsonBoundsProblem(text, bounds);
-  if (problem !== undefined) return { ok: false, reason: problem };
+export function parseScannedJson(text: string): SafeParseResult {
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;
@@ -57,6 +54,17 @@ export function parseJsonSafe(text: string, bounds?: JsonBounds): SafeParseResul
   }
   if (mayHoldForbiddenKey(text)) dropForbiddenKeys(value);
   return { ok: true, value };
+}
+
+/**
+ * `JSON.parse` that drops forbidden keys at every depth and never throws. The text is first
+ * checked against `bounds` (nesting at most {@link MAX_JSON_DEPTH} unless told otherwise), so no
+ * parsed value is deep enough to overflow recursive code with a `RangeError`.
+ */
+export function parseJsonSafe(text: string, bounds?: JsonBounds): SafeParseResult {
+  const problem = jsonBoundsProblem(text, bounds);
+  if (problem !== undefined) return { ok: false, reason: problem };
+  return parseScannedJson(text);
 }
 
 /** True for `{}`-like objects (prototype `Object.prototype` or `null`), false for arrays, Dates, Buffers... */

@@ -1,6 +1,6 @@
 import { GunRelayError, type Operation } from '../../errors.js';
-import { MAX_JSON_DEPTH } from '../../protocol/jsonBounds.js';
-import { parseJsonSafe } from '../../protocol/safeJson.js';
+import { BACKSLASH, CLOSE_ARRAY, CLOSE_OBJECT, COLON, COMMA, isJsonSpace, MAX_JSON_DEPTH, OPEN_ARRAY, OPEN_OBJECT, QUOTE } from '../../protocol/jsonBounds.js';
+import { parseScannedJson } from '../../protocol/safeJson.js';
 import { crossLinkTarget, CrossLinks, type CrossLinkSource } from '../../protocol/crossLinks.js';
 import type { BodySink } from '../../transport/Transport.js';
 
@@ -41,7 +41,10 @@ export class RawField {
   }
 }
 
-/** Receives the fields of the node's `data` object as they stream in. */
+/**
+ * Receives the fields of the node's `data` object as they stream in. A field's value is within
+ * the parser's nesting bound: parse it with `parseScannedJson` (no second bounds scan).
+ */
 export interface FieldVisitor {
   /** One field. Throw a `GunRelayError` to end the read. */
   field(field: RawField): void;
@@ -54,16 +57,6 @@ export interface ParseContext {
 }
 
 const EMPTY = new Uint8Array(0);
-
-// Bytes.
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
 
 // States of the scanner.
 const ROOT = 0; // expecting the root '{'
@@ -80,10 +73,6 @@ const DONE = 8;
 const MAX_ENVELOPE_VALUE = 4096;
 /** Largest field value checked for a cross-link: a link to any soul the SDK can name is shorter. */
 const MAX_LINK_BYTES = 16 * 1024;
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
 
 /**
  * A streaming parser of a `GET /get` answer, `{"success":true,"data":{…}}`: it hands each field
@@ -175,7 +164,7 @@ export class GetBodyParser implements BodySink, CrossLinkSource {
           } else if (this.scalar) {
             while (i < n) {
               const b = chunk[i]!;
-              if (b === COMMA || b === CLOSE_OBJECT || b === CLOSE_ARRAY || isSpace(b)) break;
+              if (b === COMMA || b === CLOSE_OBJECT || b === CLOSE_ARRAY || isJsonSpace(b)) break;
               i++;
             }
             if (i === n) continue;
@@ -218,7 +207,7 @@ export class GetBodyParser implements BodySink, CrossLinkSource {
         default:
           break;
       }
-      if (isSpace(c)) {
+      if (isJsonSpace(c)) {
         i++;
         continue;
       }
@@ -365,7 +354,7 @@ export class GetBodyParser implements BodySink, CrossLinkSource {
       if (same) return (f.ownLink = true), false;
     }
     if (length > MAX_LINK_BYTES || (keyLength === 1 && f.keyBuf[f.keyStart] === 0x5f /* _ */ && !f.keyEscaped)) return false;
-    const parsed = parseJsonSafe(f.valueJson());
+    const parsed = parseScannedJson(f.valueJson());
     if (!parsed.ok) return false; // the visitor reports it
     const key = f.key();
     const target = crossLinkTarget(this.ctx.soul, key, parsed.value);

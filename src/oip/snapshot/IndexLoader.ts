@@ -1,5 +1,5 @@
 import { GunRelayError } from '../../errors.js';
-import { isForbiddenKey, isPlainObject, parseJsonSafe } from '../../protocol/safeJson.js';
+import { isForbiddenKey, isPlainObject, parseScannedJson } from '../../protocol/safeJson.js';
 import { CompactIndex, EntryKind } from './CompactIndex.js';
 import type { FieldVisitor, RawField } from './GetBodyParser.js';
 
@@ -50,7 +50,7 @@ export class IndexLoader implements FieldVisitor {
   private slow(f: RawField): void {
     const key = f.key();
     if (isForbiddenKey(key)) return;
-    const parsed = parseJsonSafe(f.valueJson());
+    const parsed = parseScannedJson(f.valueJson());
     if (!parsed.ok) throw this.bad(parsed.reason);
     const value = parsed.value;
     const state = this.states?.get(key);
@@ -65,7 +65,7 @@ export class IndexLoader implements FieldVisitor {
 
   /** GUN's metadata field: keeps `_['>']`, the state of each field. */
   private metadata(f: RawField): void {
-    const parsed = parseJsonSafe(f.valueJson());
+    const parsed = parseScannedJson(f.valueJson());
     if (!parsed.ok) throw this.bad(parsed.reason);
     const meta = parsed.value;
     const states = isPlainObject(meta) ? meta['>'] : undefined;
