@@ -49,6 +49,51 @@ describe('batch edges', () => {
     });
   }
 
+  const unprintable: Array<[string, () => unknown]> = [
+    ['Object.create(null)', () => Object.create(null)],
+    ['an Error whose message getter throws', () => Object.defineProperty(new Error('x'), 'message', { get: () => { throw new Error('no'); } })],
+    ['a 5 MiB message', () => new Error('m'.repeat(5 * 1024 * 1024))],
+  ];
+  for (const [what, make] of unprintable) {
+    it(`an input or an entry throwing ${what}: typed INVALID_INPUT with a short message, every outcome yielded, no unhandled rejection`, async () => {
+      const unhandled: unknown[] = [];
+      const onUnhandled = (e: unknown): void => void unhandled.push(e);
+      process.on('unhandledRejection', onUnhandled);
+      const server = await startFaultServer({ status: 200, body: { success: true } });
+      const client = new GunRelayClient({ baseUrl: server.url, retry: false });
+      try {
+        // An entry whose soul getter throws: that item's outcome is INVALID_INPUT; the batch goes on.
+        const entry = { get soul(): string { throw make(); }, node: { a: 1 } };
+        const outcomes: Array<BatchOutcome<PutResult>> = [];
+        for await (const o of client.putMany([entry, { soul: 'edge:ok', node: { a: 1 } }])) outcomes.push(o);
+        assert.deepEqual(outcomes.map((o) => (o.ok ? 'ok' : o.error.code)).sort(), ['INVALID_INPUT', 'ok']);
+        const failed = outcomes.find((o) => !o.ok);
+        assert.ok(failed && !failed.ok && failed.error.message.length <= 400, 'a short message');
+        // An input that throws after one item: the item's outcome, then a typed error.
+        function* entries(): Generator<{ soul: string; node: { a: number } }> {
+          yield { soul: 'edge:first', node: { a: 1 } };
+          throw make();
+        }
+        const seen: string[] = [];
+        let thrown: unknown;
+        try {
+          for await (const o of client.putMany(entries())) seen.push(o.ok ? 'ok' : o.error.code);
+        } catch (error) {
+          thrown = error;
+        }
+        assert.ok(isGunRelayError(thrown) && thrown.code === 'INVALID_INPUT', `a typed error, got ${String((thrown as Error)?.name)}`);
+        assert.ok((thrown as Error).message.length <= 400, 'a short message');
+        assert.deepEqual(seen, ['ok'], 'the settled outcome is yielded first');
+        await new Promise((r) => setImmediate(r));
+        assert.deepEqual(unhandled, []);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+        client.close();
+        await server.close();
+      }
+    });
+  }
+
   it('close() during a batch: every item in flight ends CLIENT_CLOSED (none ABORTED), nothing more is pulled', async () => {
     const server = await startFaultServer({ hang: true });
     const client = new GunRelayClient({ baseUrl: server.url, retry: false });

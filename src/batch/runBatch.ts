@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { thrownMessage } from '../thrownMessage.js';
 import { GunRelayError, isGunRelayError } from '../errors.js';
 
 /** Options of `getMany`, `putMany` and `deleteMany`. */
@@ -177,12 +178,11 @@ function iteratorOf<I>(input: Iterable<I> | AsyncIterable<I>): Iterator<I> | Asy
 /** The batch's input threw: a typed error naming it (calls still in flight are aborted). */
 function inputError(error: unknown): GunRelayError {
   if (error instanceof GunRelayError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new GunRelayError('INVALID_INPUT', `batch: the input threw: ${message}`, { field: 'input' });
+  return new GunRelayError('INVALID_INPUT', `batch: the input threw: ${thrownMessage(error)}`, { field: 'input' });
 }
 
 function asRelayError(error: unknown, soul: string): GunRelayError {
   if (error instanceof GunRelayError) return error;
   if (isGunRelayError(error)) return new GunRelayError(error.code, error.message, error.details());
-  return new GunRelayError('INVALID_INPUT', `batch: ${error instanceof Error ? error.message : String(error)}`, { soul });
+  return new GunRelayError('INVALID_INPUT', `batch: ${thrownMessage(error)}`, { soul });
 }
