@@ -63,10 +63,11 @@ describe('a 20,000-entry index on the local relay, default options, each read pa
     assert.equal(keys.length, ENTRIES);
   };
 
-  it('typed get', async () => {
+  it('typed get', async (t) => {
     const client = new GunRelayClient({ baseUrl: relay.url });
     try {
       const node = await client.get(SOUL);
+      t.diagnostic(`cross-linked keys dropped: ${client.stats().crossLinkedKeys}`);
       assertWhole(Object.keys(node ?? {}));
       assert.deepEqual(node?.[keyOf(7)], { '#': `${SOUL}/${keyOf(7)}` });
     } finally {
@@ -74,10 +75,11 @@ describe('a 20,000-entry index on the local relay, default options, each read pa
     }
   });
 
-  it('IndexSnapshot', async () => {
+  it('IndexSnapshot', async (t) => {
     const client = new GunRelayClient({ baseUrl: relay.url });
     try {
       const snapshot = await IndexSnapshot.load(client, SOUL);
+      t.diagnostic(`cross-linked keys dropped: ${client.stats().crossLinkedKeys}`);
       assertWhole(snapshot.keys());
       assert.ok(snapshot.retainedBytes / snapshot.size <= 64);
     } finally {
