@@ -1,7 +1,7 @@
 /**
  * Proof on the real gun: nested objects written 32 at a time through every write path (typed
- * `put`, `putMany`, the facade's `putSimple`) land as their own nodes, each parent linking to its
- * own child, with 0 cross-links. Souls are chosen to collide by prefix and suffix (`image_14`,
+ * `put`, `putMany`, the facade's `putSimple`), one request each with every nested object naming its
+ * own soul, land as their own nodes, each parent linking to its own child, with 0 cross-links. Souls are chosen to collide by prefix and suffix (`image_14`,
  * `image_154`), the shape of the cross-links seen when gun resolved nested objects itself.
  * Bounded: 1,000 writes per path (`NESTED_PROOF_WRITES` to change), one relay, one deadline.
  */
@@ -56,7 +56,7 @@ describe(`nested writes on the real gun: ${WRITES} per path, ${IN_FLIGHT} in fli
     const all = souls('put');
     relay.resetCounters();
     await eachLimit(all, IN_FLIGHT, async (soul) => void (await client.put(soul, nodeOf(soul))));
-    assert.equal(relay.requestsByPath['/put'], 2 * WRITES, 'two requests per write: the child, then the parent');
+    assert.equal(relay.requestsByPath['/put'], WRITES, 'one request per write: the nested object goes with its parent, naming its own soul');
     assert.deepEqual((await crossLinks(all)).slice(0, 5), []);
   });
 

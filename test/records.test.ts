@@ -133,9 +133,9 @@ describe('record methods on GunRelayClient (local relay, real gun)', () => {
     const off = relay.fault(s, { status: 500, body: { error: 'Invalid data: Array at x' }, path: '/put' });
     for (let i = 0; i < 3; i++) {
       await assert.rejects(client.putRecord({ data: DATA, oip: OIP }, s), isCode('SOUL_REJECTED'));
+      // A refusal counts once the relay accepts another soul's put after it (attribution).
+      await client.put(soul('evidence'), { ok: true, i });
     }
-    // A refusal counts once the relay accepts another soul's put after it (attribution).
-    await client.put(soul('evidence'), { ok: true });
     relay.resetCounters();
     const skipped = await client.putRecord({ data: DATA, oip: OIP }, s);
     assert.deepEqual(skipped, { soul: s, did: `did:gun:${s}`, encrypted: false, outcome: 'skipped', failures: 3, relay: relay.url });

@@ -19,8 +19,7 @@ import { rememberLogger, unitWarnings } from './unitWarnings.js';
 import { RelayPool, type RelayHealth } from './RelayPool.js';
 import { LINK_READ_CONCURRENCY, resolveLinks } from '../reads/linkResolver.js';
 import { readOwnData, VERIFY_IDENTITY, type IdentityProblem } from '../reads/identity.js';
-import { planWrite } from '../protocol/nestedWrite.js';
-import { writePlanned } from './writePlanned.js';
+import { planWrite, type PlannedWrite } from '../protocol/nestedWrite.js';
 import { finishListEntry, isChildSoul } from './listEntries.js';
 import { checkLinkKeys, checkResolveLinks, readRecord, writeRecord } from './records.js';
 import type { GetOptions, GetRecordOptions, PutRecordOptions, PutRecordResult, RecordRead } from './records.js';
@@ -164,8 +163,8 @@ export class GunRelayClient {
     const opts = checkCallOptions<CallOptions>(given, 'put');
     this.assertOpen('put', soul);
     const prepared = prepareWrite(soul, node, 'put', this.options.maxBodyLength);
-    // Nested objects become their own nodes, written first: the relay never has to resolve one.
-    const plan = planWrite(soul, prepared.node!, 'put', this.options.maxBodyLength);
+    // One request; every nested object names its own node's soul: the relay never has to resolve one.
+    const planned = planWrite(soul, prepared.node!, 'put', this.options.maxBodyLength);
     checkCallLimits(opts, 'put');
     const target = this.pool.target(opts.relay, 'put', soul);
     const key = writeKey(soul, (opts as { [WRITE_IDENTITY]?: string })[WRITE_IDENTITY] ?? prepared.body);
@@ -174,7 +173,7 @@ export class GunRelayClient {
     const started = this.calls.begin(this.tallies(), 'put');
     let relay: string;
     try {
-      relay = plan.requests === 1 ? await this.write(prepared, 'put', opts) : await writePlanned(plan, opts, this.options.maxInFlight, (w, o) => this.write(w, 'put', o));
+      relay = await this.write(planned, 'put', opts);
     } catch (error) {
       throw this.calls.failed(this.tallies(), 'put', soul, error, started, key);
     }
@@ -486,11 +485,14 @@ export class GunRelayClient {
   // ---- internals -------------------------------------------------------------------------
 
   /** @internal Sends one prepared write; shared by put, delete and record writes. Resolves the relay that took it. */
-  protected async write(prepared: PreparedWrite, op: Operation, opts: CallOptions): Promise<string> {
+  protected async write(prepared: PreparedWrite | PlannedWrite, op: Operation, opts: CallOptions): Promise<string> {
     const timeoutMs = opts.timeoutMs ?? this.options.timeouts[op === 'delete' ? 'delete' : 'put'];
     const soul = prepared.soul;
-    // Whatever its outcome (a timed-out write may have landed), a write ends any remembered miss.
+    const nested = 'nested' in prepared ? prepared.nested : [];
+    // Whatever its outcome (a timed-out write may have landed), a write ends any remembered miss,
+    // of its node and of every nested node it writes.
     this.reader.written(soul);
+    for (const child of nested) this.reader.written(child.soul);
     try {
       const res = await this.pool.send({
         op,
@@ -508,9 +510,11 @@ export class GunRelayClient {
       if (res.status === 404) throw endpointMissing(op, soul, res.status, res.text, res.relay);
       readPutResponse(soul, op, res.status, res.text);
       this.reader.landed(res.relay, soul, prepared.liveKeys, prepared.tombstones);
+      for (const child of nested) this.reader.landed(res.relay, child.soul, child.liveKeys, child.tombstones);
       return res.relay;
     } finally {
       this.reader.written(soul);
+      for (const child of nested) this.reader.written(child.soul);
     }
   }
 

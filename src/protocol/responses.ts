@@ -125,6 +125,18 @@ export function readListResponse(status: number, text: string, maxEntries = DEFA
 }
 
 /**
+ * Removes GUN's `_` from a node and the nested objects in it (the relay lists nodes as they were
+ * put, and the SDK sends each nested object with `_: {"#": <its soul>}`), in place.
+ */
+function dropGunMetadata(node: Record<string, unknown>): void {
+  delete node['_'];
+  for (const key in node) {
+    const value = node[key];
+    if (isPlainObject(value)) dropGunMetadata(value);
+  }
+}
+
+/**
  * One `/list` entry checked by hand (a plain loop costs a fraction of a schema that copies every
  * record), or why it is not one: `soul` a string, `data` an object or absent, `recordType` a
  * string or absent, `storedAt` a number, a string or absent (`null` counts as absent).
@@ -138,7 +150,7 @@ function toListEntry(raw: unknown): ListEntry | string {
   if (storedAt != null && typeof storedAt !== 'number' && typeof storedAt !== 'string') return 'storedAt is not a number or string';
   // The parsed body is ours alone: the entry keeps its object instead of a copy.
   const data: Record<string, unknown> = rawData ?? {};
-  delete data['_'];
+  dropGunMetadata(data);
   let live = 0;
   let size = 0;
   for (const key of Object.keys(data)) {
