@@ -172,6 +172,35 @@ export function isGunRelayError(value: unknown): value is GunRelayError {
 }
 
 /**
+ * `value` as an error of this copy's {@link GunRelayError} class: itself when it is one, a copy
+ * (same code, message and fields, `extra` on top) when it is a GunRelayError of another copy of
+ * the package with a known code (each subpath bundle of `dist` carries its own class, so an
+ * `IndexSnapshot`'s parser throws one `instanceof` does not match), else `undefined`.
+ */
+export function ownGunRelayError(value: unknown, extra: GunRelayErrorDetails = {}): GunRelayError | undefined {
+  if (!isGunRelayError(value)) return undefined;
+  const known = value instanceof GunRelayError;
+  if (known && Object.keys(extra).length === 0) return value;
+  const code = (value as { code: unknown }).code;
+  if (!known && !(ERROR_CODES as readonly unknown[]).includes(code)) return undefined;
+  const v = value as unknown as Record<string, unknown>;
+  const str = (key: string): string | undefined => (typeof v[key] === 'string' ? (v[key] as string) : undefined);
+  const details: GunRelayErrorDetails = {
+    op: str('op') as Operation | undefined,
+    soul: str('soul'),
+    foreignSoul: str('foreignSoul'),
+    status: typeof v['status'] === 'number' ? (v['status'] as number) : undefined,
+    bodyExcerpt: str('bodyExcerpt'),
+    relay: str('relay'),
+    field: str('field'),
+    systemCode: str('systemCode'),
+    retries: typeof v['retries'] === 'number' ? (v['retries'] as number) : undefined,
+  };
+  if (details.foreignSoul === undefined) delete details.foreignSoul;
+  return new GunRelayError(code as GunRelayErrorCode, String(value.message), { ...details, ...extra });
+}
+
+/**
  * Copies at most {@link BODY_EXCERPT_LIMIT} characters into a new, flat string. A plain
  * `slice()` of a large string can return a V8 "sliced string" that keeps the whole parent (the
  * full response body) alive; going through a Buffer guarantees an independent copy.

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { GunRelayError } from '../errors.js';
+import { GunRelayError, ownGunRelayError } from '../errors.js';
 import type { ClientEvents, CountedOperation, StatsSnapshot } from '../events.js';
 import type { LedgerOperation } from '../ledger/types.js';
 import type { AttributionKind, HeldRefusal } from '../relays/Attribution.js';
@@ -86,7 +86,8 @@ export class CallAccounting {
   /** Classifies a failure: counts it against the soul when it is about the soul, emits, returns the error to throw. */
   failed(tallies: Tallies, op: CountedOperation, soul: string | undefined, raw: unknown, started: number, key = soul): GunRelayError {
     const { quarantine, events, options, clock } = this.parts;
-    let error = raw instanceof GunRelayError ? raw : new GunRelayError('RELAY_ERROR', `${op}: ${String(raw)}`, { op, soul });
+    // A GunRelayError of another bundle of the package (a sink's, e.g. IndexSnapshot's parser) keeps its code.
+    let error = ownGunRelayError(raw) ?? new GunRelayError('RELAY_ERROR', `${op}: ${String(raw)}`, { op, soul });
     if (this.parts.isClosed() && error.scope === 'relay') error = new GunRelayError('CLIENT_CLOSED', `${op}: client closed during the call`, { op, soul });
     for (const t of tallies) {
       t.byOperation[op].failures++;

@@ -255,6 +255,8 @@ export class GunRelayClient {
           timeoutMs: opts.timeoutMs ?? this.options.timeouts.get, signal: this.callSignal(opts.signal),
           ...limits, maxContentLength: limits.maxContentLength ?? DEFAULT_STREAM_LIMIT,
         });
+        // The sink refused the answer (malformed, or past its own bound): one request, never retried.
+        if (res.refused) throw res.refused;
         if (res.status !== 404) {
           if (!res.streamed) feedText(counted, res.text);
           result = { soul, outcome: 'found', relay: res.relay, bytes: counted.bytes };

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import axiosRetryModule from 'axios-retry';
-import { GunRelayError, redactUrl, type GunRelayErrorCode } from '../errors.js';
+import { GunRelayError, ownGunRelayError, redactUrl, type GunRelayErrorCode } from '../errors.js';
 import { classifyStatus } from '../protocol/responses.js';
 import { reasonSuffix } from '../protocol/relayReason.js';
 import { parseRetryAfter } from '../resilience/backoff.js';
@@ -52,11 +52,14 @@ function bodyLength(data: unknown): number {
  * Why an answer was refused for its size, naming the option to raise and, when the relay
  * announced the size, the value that would have fitted.
  */
-function tooLargeMessage(op: string, limit: number, announced: number | undefined): string {
-  const size = announced !== undefined && announced > limit ? `the answer is ${announced} bytes, ` : '';
-  const raise = announced !== undefined && announced > limit ? `raise maxContentLength to at least ${announced}` : 'raise maxContentLength';
+function tooLargeMessage(op: string, limit: number, announced: number | undefined, encoding: string | undefined): string {
+  // A compressed answer's announced length is its wire size: the limit counts what it decodes to.
+  const known = encoding === undefined && announced !== undefined && announced > limit;
+  const size = known ? `the answer is ${announced} bytes, ` : '';
+  const decoded = encoding === undefined ? '' : `decoded from ${encoding.slice(0, 20)}, `;
+  const raise = known ? `raise maxContentLength to at least ${announced}` : 'raise maxContentLength';
   const large = op === 'get' ? ', or read a large index with IndexSnapshot (streamed, no body limit to raise)' : '';
-  return `${op}: response larger than ${limit} bytes (${size}maxContentLength is ${limit}); ${raise} (client option, or per call)${large}`;
+  return `${op}: response larger than ${limit} bytes (${decoded}${size}maxContentLength is ${limit}); ${raise} (client option, or per call)${large}`;
 }
 
 /** Statuses the transport resolves with: 2xx, and 404 (the relay's "Not found"). */
@@ -176,6 +179,12 @@ export class AxiosTransport implements Transport {
       const failed = (error as AxiosError).response;
       request.meter?.(sentBytes * (state.attempts + 1), bodyLength(failed?.data) + state.wire.divertedBytes);
       release(failed);
+      const refused = state.wire.refused;
+      // The sink refused the relay's 2xx answer (malformed, or a value past its bound): an answer,
+      // not a failed exchange; the client throws the sink's verdict, as for a buffered body.
+      if (refused && (error as { cause?: unknown }).cause === refused.error && !request.signal?.aborted && !state.wire.expired) {
+        return { status: refused.status, text: '', retries: state.attempts, streamed: true, refused: failure };
+      }
       throw failure;
     }
     this.options.inspectBody?.(response.data);
@@ -232,7 +241,8 @@ export class AxiosTransport implements Transport {
    * a short excerpt and codes. The returned error references nothing of axios.
    */
   private toError(error: unknown, state: ExchangeState): GunRelayError {
-    if (error instanceof GunRelayError) return error;
+    const own = ownGunRelayError(error);
+    if (own) return own;
     // axios-retry asks about a failure, then the same failure ends the exchange: one classification.
     const known = state.classified;
     if (known && known.raw === error) return known.failure;
@@ -257,9 +267,10 @@ export class AxiosTransport implements Transport {
       // The request itself could not be put on the wire: the caller's input, not the relay.
       return new GunRelayError('INVALID_INPUT', `${op}: the request cannot be encoded (${(error as Error).message})`, details);
     }
-    // A sink that refused the body (a malformed answer) failed with its own typed error.
-    const cause = (error as { cause?: unknown }).cause;
-    if (cause instanceof GunRelayError) return new GunRelayError(cause.code, cause.message, { ...cause.details(), relay: details.relay, retries: state.attempts });
+    // A sink that refused the body (a malformed answer) failed with its own typed error, maybe
+    // a GunRelayError of another bundle of the package (the oip and legacy subpaths carry their own).
+    const refused = ownGunRelayError((error as { cause?: unknown }).cause, { relay: details.relay, retries: state.attempts });
+    if (refused) return refused;
     if (!(error instanceof AxiosError)) {
       return new GunRelayError('CONNECTION_RESET', `${op}: ${String((error as Error)?.message ?? error)}`, details);
     }
@@ -267,7 +278,7 @@ export class AxiosTransport implements Transport {
       // The status line arrived before the body outgrew the limit: keep it (an oversized error page is not a soul's data).
       const status = (error.request as { res?: { statusCode?: unknown } } | undefined)?.res?.statusCode;
       const withStatus = typeof status === 'number' ? { ...details, status } : details;
-      return new GunRelayError('RESPONSE_TOO_LARGE', tooLargeMessage(op, state.request.maxContentLength ?? this.options.maxContentLength, state.wire.announcedLength), withStatus);
+      return new GunRelayError('RESPONSE_TOO_LARGE', tooLargeMessage(op, state.request.maxContentLength ?? this.options.maxContentLength, state.wire.announcedLength, state.wire.encoding), withStatus);
     }
     const response = error.response;
     // A response whose status was acceptable but whose body broke off is a network failure.

@@ -75,6 +75,13 @@ export interface TransportResponse {
   text: string;
   /** True when a 2xx body went to the request's {@link BodySink} instead of `text`. */
   streamed?: boolean | undefined;
+  /**
+   * When the request's sink refused the streamed 2xx body (threw a `GunRelayError`, e.g.
+   * `BAD_RESPONSE` for a malformed answer): that error, for the client to throw. The relay
+   * answered, so the exchange itself succeeded (as when a buffered body fails to parse): it is
+   * not retried and does not count against the relay's breaker.
+   */
+  refused?: GunRelayError | undefined;
   /** Retries the exchange made before this answer. */
   retries: number;
 }

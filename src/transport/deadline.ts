@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { redactUrl } from '../errors.js';
+import { isGunRelayError, redactUrl } from '../errors.js';
 import { attemptChannel, isTraced, type AttemptTrace } from '../tracing/channels.js';
 import { divertBody } from './divertBody.js';
 import type { BodySink, TransportRequest } from './Transport.js';
@@ -31,6 +31,13 @@ export class DeadlineWire {
   announcedLength: number | undefined;
   /** Bytes of 2xx bodies handed to the sink, over every attempt. */
   divertedBytes = 0;
+  /** The latest answer's `content-encoding` (e.g. `gzip`), if it had one: its limit counted decoded bytes. */
+  encoding: string | undefined;
+  /**
+   * When the sink refused the latest attempt's 2xx body (threw a GunRelayError: a malformed or
+   * oversized answer), that error and the status: the relay answered, the answer was bad.
+   */
+  refused: { error: unknown; status: number } | undefined;
 
   private attempts = 0;
 
@@ -49,12 +56,18 @@ export class DeadlineWire {
   /** Called by axios in place of `http.request` / `https.request`. */
   request(options: http.RequestOptions, given: (res: http.IncomingMessage) => void): http.ClientRequest {
     const attempt = this.attempts++;
+    this.refused = undefined;
     const onResponse = (res: http.IncomingMessage): void => {
       const length = Number(res.headers['content-length']);
       this.announcedLength = Number.isSafeInteger(length) && length >= 0 ? length : undefined;
+      const encoding = res.headers['content-encoding'];
+      this.encoding = encoding && encoding.toLowerCase() !== 'identity' ? encoding : undefined;
       const status = res.statusCode ?? 0;
       if (this.divert && status >= 200 && status < 300) {
-        given(divertBody(res, this.divert.sink, this.divert.limit, (bytes) => (this.divertedBytes += bytes)));
+        const refused = (error: unknown): void => {
+          if (isGunRelayError(error)) this.refused = { error, status };
+        };
+        given(divertBody(res, this.divert.sink, this.divert.limit, (bytes) => (this.divertedBytes += bytes), refused));
       } else given(res);
     };
     const req = isTraced(attemptChannel) && this.about ? this.traced(options, onResponse, attempt) : this.open(options, onResponse);

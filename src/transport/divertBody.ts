@@ -26,10 +26,19 @@ function decoder(encoding: string | undefined): NodeJS.ReadWriteStream | undefin
  * Hands the body of `res` (a 2xx answer) to `sink` as it arrives, decoded if compressed, and
  * returns an empty stand-in response for axios to "buffer": the body is never held whole. Past
  * `limit` bytes, or when the sink throws, the response is destroyed and the stand-in fails with
- * that error; a body that breaks off fails the stand-in too. `counted(bytes)` is told the bytes
- * received once the body ended or failed.
+ * that error; a body that breaks off fails the stand-in too. The limit counts the bytes on the
+ * wire and the decoded bytes given to the sink, each: a compressed answer (a few MB of gzip can
+ * decode to gigabytes) is bounded by what it decodes to, as axios bounds a buffered one.
+ * `counted(bytes)` is told the bytes received once the body ended or failed; `refused(error)`,
+ * the error the sink threw, if it threw one.
  */
-export function divertBody(res: IncomingMessage, sink: BodySink, limit: number, counted: (bytes: number) => void): IncomingMessage {
+export function divertBody(
+  res: IncomingMessage,
+  sink: BodySink,
+  limit: number,
+  counted: (bytes: number) => void,
+  refused: (error: unknown) => void = () => {},
+): IncomingMessage {
   const standIn = new Readable({
     read() {},
     destroy(error, callback) {
@@ -42,6 +51,7 @@ export function divertBody(res: IncomingMessage, sink: BodySink, limit: number, 
   delete headers['content-encoding'];
   Object.assign(standIn, { statusCode: res.statusCode, statusMessage: res.statusMessage, headers, rawHeaders: [], req: (res as { req?: unknown }).req });
   let bytes = 0;
+  let decoded = 0;
   let settled = false;
   const settle = (error?: Error): void => {
     if (settled) return;
@@ -53,10 +63,14 @@ export function divertBody(res: IncomingMessage, sink: BodySink, limit: number, 
     } else standIn.push(null);
   };
   const source: Readable = decode ? (pipeline(res, decode, () => {}) as unknown as Readable) : res;
+  const sinkThrew = (error: unknown): void => {
+    refused(error);
+    settle(error as Error);
+  };
   try {
     sink.start();
   } catch (error) {
-    settle(error as Error);
+    sinkThrew(error);
     return standIn as unknown as IncomingMessage;
   }
   res.on('data', (chunk: Buffer) => {
@@ -65,20 +79,22 @@ export function divertBody(res: IncomingMessage, sink: BodySink, limit: number, 
   });
   source.on('data', (chunk: Buffer) => {
     if (settled) return;
+    // A decoded body is bounded by its decoded size too (res's own bytes are counted above).
+    if (decode && (decoded += chunk.length) > limit) return settle(tooLarge(limit));
     try {
       sink.write(chunk);
     } catch (error) {
-      settle(error as Error);
+      sinkThrew(error);
     }
   });
   source.once('end', () => {
     if (settled) return;
     try {
       sink.end();
-      settle();
     } catch (error) {
-      settle(error as Error);
+      return sinkThrew(error);
     }
+    settle();
   });
   source.once('error', (error) => settle(error));
   res.once('error', (error) => settle(error));

@@ -1,0 +1,134 @@
+/**
+ * Hostile answers on the streamed and large-read paths: a compressed answer is bounded by what it
+ * decodes to, and a malformed streamed answer is one BAD_RESPONSE (not retried, breaker
+ * untouched). Real loopback servers, no mocks.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import zlib from 'node:zlib';
+import { GunRelayClient, GunRelayError, isGunRelayError } from '../src/index.js';
+import { IndexSnapshot } from '../src/oip/index.js';
+
+const SOUL = 'oip:registry:index:post';
+const link = (key: string) => ({ '#': `${SOUL}/${key}` });
+const MiB = 1024 * 1024;
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+/** A loopback HTTP server whose answer the test sets per request; counts requests. */
+async function relay(): Promise<{ url: string; requests: () => number; answer: (h: Handler) => void; close: () => Promise<void> }> {
+  let handler: Handler = (_req, res) => res.writeHead(404).end('{"error":"Not found"}');
+  let requests = 0;
+  const server = http.createServer((req, res) => {
+    requests++;
+    handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    requests: () => requests,
+    answer: (h) => void ((handler = h), (requests = 0)),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const json = (body: string): Handler => (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+
+/** A gzip body: `head`, then `mib` MiB of `a`, then `tail` (a few KiB on the wire). */
+function gzipBomb(head: string, mib: number, tail: string): Buffer {
+  const chunk = Buffer.alloc(MiB, 'a');
+  return zlib.gzipSync(Buffer.concat([Buffer.from(head), ...Array.from({ length: mib }, () => chunk), Buffer.from(tail)]), { level: 9 });
+}
+const gzipped = (body: Buffer): Handler => (_req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(body);
+
+const isCode = (code: string) => (e: unknown) => isGunRelayError(e) && e.code === code;
+
+describe('hostile reads: a compressed answer is bounded by its decoded size', () => {
+  let r: Awaited<ReturnType<typeof relay>>;
+  before(async () => (r = await relay()));
+  after(() => r.close());
+
+  it('streamGet: a gzip answer decoding past maxContentLength is RESPONSE_TOO_LARGE; the sink saw at most the limit', async () => {
+    const body = gzipBomb('{"success":true,"data":{"k":"', 16, '"}}');
+    assert.ok(body.length < 64 * 1024, `the bomb is small on the wire (${body.length} bytes)`);
+    r.answer(gzipped(body));
+    const client = new GunRelayClient({ baseUrl: r.url, retry: false });
+    let seen = 0;
+    const sink = { start: () => void (seen = 0), write: (c: Uint8Array) => void (seen += c.length), end: () => {} };
+    const error = await client.streamGet('s', sink, { maxContentLength: MiB }).then(
+      () => assert.fail('resolved'),
+      (e: unknown) => e,
+    );
+    assert.ok(isCode('RESPONSE_TOO_LARGE')(error), String(error));
+    assert.match((error as Error).message, /maxContentLength/);
+    assert.match((error as Error).message, /decoded from gzip/);
+    assert.ok(seen <= MiB, `the sink was given ${seen} bytes, at most the limit`);
+    client.close();
+  });
+
+  it('get: a gzip answer decoding past maxContentLength is RESPONSE_TOO_LARGE', async () => {
+    r.answer(gzipped(gzipBomb('{"success":true,"data":{"k":"', 16, '"}}')));
+    const client = new GunRelayClient({ baseUrl: r.url, retry: false, maxContentLength: MiB });
+    await assert.rejects(client.get('s'), (e: unknown) => isCode('RESPONSE_TOO_LARGE')(e) && /maxContentLength/.test((e as Error).message));
+    client.close();
+  });
+});
+
+describe('hostile reads: a malformed streamed answer is one BAD_RESPONSE', () => {
+  let r: Awaited<ReturnType<typeof relay>>;
+  before(async () => (r = await relay()));
+  after(() => r.close());
+
+  it('IndexSnapshot: success:false, HTML and a cut JSON are BAD_RESPONSE after one request each, and never open the breaker', async () => {
+    const client = new GunRelayClient({ baseUrl: r.url, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 1 }, breaker: { threshold: 2 } });
+    const breaker: unknown[] = [];
+    client.on('breaker', (e) => breaker.push(e));
+    for (const body of ['{"data":{"a":true},"success":false}', '<html>oops</html>', '{"success":true,"data":{"a":tru}}', '{"success":true,"data":{"a":tru']) {
+      r.answer(json(body));
+      const error = await IndexSnapshot.load(client, SOUL).then(
+        () => assert.fail('resolved'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof GunRelayError && error.code === 'BAD_RESPONSE', `${body}: ${String(error)}`);
+      assert.match(error.message, /^get: unexpected relay response \(/);
+      assert.doesNotMatch(error.message, /get: get:/);
+      assert.equal(r.requests(), 1, `${body}: one request`);
+    }
+    assert.deepEqual(breaker, [], 'no breaker transition');
+    r.answer(json(JSON.stringify({ success: true, data: { a: true } })));
+    assert.deepEqual((await IndexSnapshot.load(client, SOUL)).keys(), ['a']);
+    client.close();
+  });
+
+  it("streamGet: a sink's GunRelayError from another copy of the package keeps its code and message (one request)", async () => {
+    // Each subpath bundle of dist (oip, legacy) carries its own GunRelayError class.
+    const other = (await import(`../src/errors.ts?copy=${Date.now()}`)) as typeof import('../src/errors.js');
+    assert.notEqual(other.GunRelayError, GunRelayError, 'a second copy of the class');
+    r.answer(json('{"success":true,"data":{}}'));
+    const client = new GunRelayClient({ baseUrl: r.url, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 1 } });
+    const sink = {
+      start() {},
+      write() {},
+      end() {
+        throw new other.GunRelayError('BAD_RESPONSE', 'get: unexpected relay response (refused by the sink)', { op: 'get', soul: 's', status: 200 });
+      },
+    };
+    const error = await client.streamGet('s', sink).then(
+      () => assert.fail('resolved'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof GunRelayError, 'an error of this copy');
+    assert.equal(error.code, 'BAD_RESPONSE');
+    assert.equal(error.message, 'get: unexpected relay response (refused by the sink)');
+    assert.equal(error.status, 200);
+    assert.equal(r.requests(), 1);
+    assert.equal(client.stats().retries, 0);
+    client.close();
+  });
+});
