@@ -1,7 +1,8 @@
 /**
  * Hostile answers on the streamed and large-read paths: a compressed answer is bounded by what it
- * decodes to, and a malformed streamed answer is one BAD_RESPONSE (not retried, breaker
- * untouched). Real loopback servers, no mocks.
+ * decodes to, one huge value costs bounded memory, a failed read leaves a snapshot as it was, and a
+ * malformed streamed answer is one BAD_RESPONSE (not retried, breaker untouched). Real loopback
+ * servers, no mocks.
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -9,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import zlib from 'node:zlib';
 import { GunRelayClient, GunRelayError, isGunRelayError } from '../src/index.js';
-import { IndexSnapshot } from '../src/oip/index.js';
+import { DeletionRegistry, IndexSnapshot } from '../src/oip/index.js';
+import { DEFAULT_MAX_VALUE_BYTES, GetBodyParser } from '../src/oip/snapshot/GetBodyParser.js';
 
 const SOUL = 'oip:registry:index:post';
 const link = (key: string) => ({ '#': `${SOUL}/${key}` });
@@ -76,6 +78,90 @@ describe('hostile reads: a compressed answer is bounded by its decoded size', ()
     r.answer(gzipped(gzipBomb('{"success":true,"data":{"k":"', 16, '"}}')));
     const client = new GunRelayClient({ baseUrl: r.url, retry: false, maxContentLength: MiB });
     await assert.rejects(client.get('s'), (e: unknown) => isCode('RESPONSE_TOO_LARGE')(e) && /maxContentLength/.test((e as Error).message));
+    client.close();
+  });
+
+  it('IndexSnapshot: one huge value (a gzip bomb) fails with RESPONSE_TOO_LARGE naming maxValueBytes, and changes nothing', async () => {
+    r.answer(json(JSON.stringify({ success: true, data: { a: link('a') } })));
+    const client = new GunRelayClient({ baseUrl: r.url, retry: false });
+    const snap = await IndexSnapshot.load(client, SOUL, { maxValueBytes: MiB });
+    r.answer(gzipped(gzipBomb('{"success":true,"data":{"b":true,"k":"', 64, '"}}')));
+    await assert.rejects(snap.refresh(), (e: unknown) => isCode('RESPONSE_TOO_LARGE')(e) && /IndexSnapshot option maxValueBytes/.test((e as Error).message));
+    assert.deepEqual(snap.keys(), ['a']);
+    client.close();
+  });
+
+  it('GetBodyParser: a value longer than the default bound is RESPONSE_TOO_LARGE before it is held whole', () => {
+    const parser = new GetBodyParser({ field: () => assert.fail('no field') }, { op: 'get', soul: SOUL });
+    parser.start();
+    parser.write(Buffer.from('{"success":true,"data":{"k":"'));
+    const chunk = Buffer.alloc(MiB, 'a');
+    let fed = 0;
+    assert.throws(() => {
+      for (; fed < 64; fed++) parser.write(chunk);
+    }, isCode('RESPONSE_TOO_LARGE'));
+    assert.ok(fed * MiB <= DEFAULT_MAX_VALUE_BYTES, `stopped after ${fed} MiB`);
+    // A key is bounded the same way.
+    const keys = new GetBodyParser({ field: () => {} }, { op: 'get', soul: SOUL, maxValueBytes: 1024 });
+    keys.start();
+    assert.throws(() => keys.write(Buffer.from(`{"success":true,"data":{"${'k'.repeat(2000)}":true}}`)), isCode('RESPONSE_TOO_LARGE'));
+  });
+});
+
+describe('hostile reads: a failed read leaves the snapshot as it was', () => {
+  let r: Awaited<ReturnType<typeof relay>>;
+  before(async () => (r = await relay()));
+  after(() => r.close());
+  const good = json(JSON.stringify({ success: true, data: { a: link('a'), b: link('b') } }));
+
+  it('IndexSnapshot: a success:false answer after its data, and a body that breaks off, change nothing', async () => {
+    r.answer(good);
+    const client = new GunRelayClient({ baseUrl: r.url, retry: false });
+    const snap = await IndexSnapshot.load(client, SOUL);
+    assert.deepEqual(snap.keys(), ['a', 'b']);
+
+    r.answer(json('{"data":{"a":null,"evil":true},"success":false}'));
+    await assert.rejects(snap.refresh(), isCode('BAD_RESPONSE'));
+    assert.deepEqual(snap.keys(), ['a', 'b']);
+    assert.equal(snap.isRemoved('a'), false);
+    assert.equal(snap.has('evil'), false);
+
+    r.answer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"success":true,"data":{"b":null,"evil2":true,');
+      setTimeout(() => res.destroy(), 20);
+    });
+    await assert.rejects(snap.refresh(), isCode('CONNECTION_RESET'));
+    assert.deepEqual(snap.keys(), ['a', 'b']);
+    assert.equal(snap.has('evil2'), false);
+    client.close();
+  });
+
+  it('IndexSnapshot: a retried read keeps only the attempt that succeeded', async () => {
+    let n = 0;
+    r.answer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (n++ === 0) {
+        res.write('{"success":true,"data":{"stale":true,');
+        setTimeout(() => res.destroy(), 20);
+      } else res.end(JSON.stringify({ success: true, data: { fresh: link('fresh') } }));
+    });
+    const client = new GunRelayClient({ baseUrl: r.url, retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 1 } });
+    const snap = await IndexSnapshot.load(client, SOUL);
+    assert.equal(r.requests(), 2);
+    assert.deepEqual(snap.keys(), ['fresh']);
+    client.close();
+  });
+
+  it('DeletionRegistry: a success:false answer listing a DID does not mark it deleted', async () => {
+    const did = 'did:gun:oip:records:post:one';
+    r.answer(json(JSON.stringify({ success: true, data: { 'did:gun:oip:records:post:zero': true } })));
+    const client = new GunRelayClient({ baseUrl: r.url, retry: false });
+    const registry = await new DeletionRegistry(client).refresh();
+    r.answer(json(`{"data":{"${did}":true},"success":false}`));
+    await assert.rejects(registry.refresh(), isCode('BAD_RESPONSE'));
+    assert.equal(registry.isDeleted(did), false);
+    assert.deepEqual(registry.deleted(), ['did:gun:oip:records:post:zero']);
     client.close();
   });
 });

@@ -48,13 +48,26 @@ export class RawField {
 export interface FieldVisitor {
   /** One field. Throw a `GunRelayError` to end the read. */
   field(field: RawField): void;
+  /** An attempt's body begins (again, after a retry): forget the fields an earlier attempt gave. */
+  start?(): void;
 }
 
-/** Where a {@link GetBodyParser} reports, for its errors. */
+/** Where a {@link GetBodyParser} reports, for its errors, and its bound on one field. */
 export interface ParseContext {
   op: Operation;
   soul: string;
+  /**
+   * Largest key or value of `data`, in bytes, the parser holds (default
+   * {@link DEFAULT_MAX_VALUE_BYTES}): a longer one is `RESPONSE_TOO_LARGE`, so one huge value
+   * costs at most this much memory, whatever the body's size.
+   */
+  maxValueBytes?: number | undefined;
+  /** The option that sets `maxValueBytes`, named in that error (default `maxValueBytes`). */
+  maxValueOption?: string | undefined;
 }
+
+/** Default bound of one key or value of a streamed `data` object: 16 MiB. */
+export const DEFAULT_MAX_VALUE_BYTES = 16 * 1024 * 1024;
 
 const EMPTY = new Uint8Array(0);
 
@@ -107,12 +120,14 @@ export class GetBodyParser implements BodySink, CrossLinkSource {
   private success: unknown = undefined;
   private sawData = false;
   private bytes = 0;
+  private readonly maxValueBytes: number;
 
   constructor(
     private readonly visitor: FieldVisitor,
     private readonly ctx: ParseContext,
   ) {
     this.linkPrefix = Buffer.from(`{"#":${JSON.stringify(`${ctx.soul}/`).slice(0, -1)}`, 'utf8');
+    this.maxValueBytes = ctx.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
   }
 
   /** Body bytes seen by the current attempt. */
@@ -133,6 +148,7 @@ export class GetBodyParser implements BodySink, CrossLinkSource {
     this.sawData = false;
     this.bytes = 0;
     this.crossLinks.clear();
+    this.visitor.start?.();
   }
 
   /** Scans one chunk; fields completed in it go to the visitor. */
@@ -286,6 +302,7 @@ export class GetBodyParser implements BodySink, CrossLinkSource {
     this.parts.push(bytes);
     this.partsBytes += bytes.length;
     if (this.level === 1 && this.partsBytes > MAX_ENVELOPE_VALUE) throw this.bad('an envelope field too large');
+    if (this.partsBytes > this.maxValueBytes) throw this.tooLarge();
   }
 
   /** The bytes of the token that ends at `end` in `chunk` (joined with earlier chunks' if it began there). */
@@ -300,6 +317,7 @@ export class GetBodyParser implements BodySink, CrossLinkSource {
 
   private keyDone(chunk: Uint8Array, end: number): void {
     const { buf, start, end: stop } = this.token(chunk, end);
+    if (stop - start > this.maxValueBytes) throw this.tooLarge();
     const f = this.field;
     f.keyBuf = buf;
     f.keyStart = start;
@@ -314,6 +332,7 @@ export class GetBodyParser implements BodySink, CrossLinkSource {
   private valueDone(chunk: Uint8Array, end: number): void {
     const { buf, start, end: stop } = this.token(chunk, end);
     if (stop <= start) throw this.bad('malformed JSON');
+    if (stop - start > this.maxValueBytes) throw this.tooLarge();
     const f = this.field;
     f.valueBuf = buf;
     f.valueStart = start;
@@ -361,6 +380,13 @@ export class GetBodyParser implements BodySink, CrossLinkSource {
     if (target === undefined) return false;
     this.crossLinks.add(key, target);
     return true;
+  }
+
+  private tooLarge(): GunRelayError {
+    const { op, soul } = this.ctx;
+    const max = this.maxValueBytes;
+    const option = this.ctx.maxValueOption ?? 'maxValueBytes';
+    return new GunRelayError('RESPONSE_TOO_LARGE', `${op}: a key or value of the answer is larger than ${max} bytes; raise ${option} (now ${max}) to read it`, { op, soul, status: 200 });
   }
 
   private bad(why: string): GunRelayError {

@@ -4,23 +4,33 @@ import { CompactIndex, EntryKind } from './CompactIndex.js';
 import type { FieldVisitor, RawField } from './GetBodyParser.js';
 
 /**
- * Turns the fields of an index answer into {@link CompactIndex} entries as they stream in.
+ * Turns the fields of an index answer into {@link CompactIndex} entries as they stream in, into
+ * a staging index of its own: nothing of an answer reaches the snapshot until the whole answer
+ * was accepted ({@link IndexLoader.commit}), so a read that fails (a `success: false` after the
+ * data, a body that breaks off, a retried attempt) leaves the snapshot as it was.
  * The common entry, the link `{"#":"<index soul>/<key>"}`, is recognised by the parser comparing
  * bytes (`RawField.ownLink`): no string or object is made for it; cross-linked keys never get here. Other values are parsed (bounded, as every relay JSON)
  * and kept by kind. GUN's `_` field, when an answer carries one, gives the states of its
  * fields (used for the merge when it comes first, as GUN writes it; recorded when it comes later).
  */
 export class IndexLoader implements FieldVisitor {
+  /** The current attempt's entries. */
+  private index = new CompactIndex();
   private states: Map<string, number> | undefined;
   /** True when `_` came after fields: its states are recorded at the end instead of used in the merge. */
   private lateStates = false;
-  /** Fields seen by the current read. */
+  /** Fields seen by the current attempt. */
   fields = 0;
 
-  constructor(
-    private readonly index: CompactIndex,
-    private readonly soul: string,
-  ) {}
+  constructor(private readonly soul: string) {}
+
+  /** An attempt's body begins: what an earlier attempt staged is dropped. */
+  start(): void {
+    if (this.index.entries > 0) this.index = new CompactIndex();
+    this.states = undefined;
+    this.lateStates = false;
+    this.fields = 0;
+  }
 
   field(f: RawField): void {
     this.fields++;
@@ -34,16 +44,32 @@ export class IndexLoader implements FieldVisitor {
     else this.slow(f);
   }
 
-  /** The read is over: states that came after their fields are recorded. */
-  finish(): void {
+  /**
+   * The answer was accepted: merges the staged entries into `target` (through its monotone
+   * merge), then records states that came after their fields. Returns the index that now holds
+   * them: the staging index itself when `target` was empty (a first load copies nothing).
+   */
+  commit(target: CompactIndex): CompactIndex {
     const late = this.lateStates ? this.states : undefined;
+    const staged = this.index;
+    this.index = new CompactIndex();
     this.states = undefined;
     this.lateStates = false;
-    if (!late) return;
-    for (const [key, state] of late) {
-      const e = this.index.find(key);
-      if (e >= 0 && this.index.state(e) === undefined) this.index.setState(e, state);
+    let into = staged;
+    if (target.entries > 0) {
+      into = target;
+      for (let e = 0; e < staged.entries; e++) {
+        const kind = staged.kind(e);
+        into.apply(staged.key(e), kind, staged.state(e), kind === EntryKind.Other ? staged.otherJson(e) : undefined);
+      }
     }
+    if (late) {
+      for (const [key, state] of late) {
+        const e = into.find(key);
+        if (e >= 0 && into.state(e) === undefined) into.setState(e, state);
+      }
+    }
+    return into;
   }
 
   /** Any other field: decoded and parsed, then kept by kind. */

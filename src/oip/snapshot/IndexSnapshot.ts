@@ -26,6 +26,12 @@ export interface IndexSnapshotOptions {
   missingTtlMs?: number | undefined;
   /** Time source for the TTLs. */
   clock?: Clock | undefined;
+  /**
+   * Largest key or value of one entry a read holds, in bytes (default 16 MiB): a longer one fails
+   * the read with `RESPONSE_TOO_LARGE`, so a hostile answer costs bounded memory. Registry entries
+   * are links and flags of under a hundred bytes.
+   */
+  maxValueBytes?: number | undefined;
 }
 
 /**
@@ -37,7 +43,7 @@ export interface IndexSnapshotOptions {
  * index once found stays found. `add`/`remove` are single-field puts that update the snapshot.
  */
 export class IndexSnapshot {
-  private readonly index = new CompactIndex();
+  private index = new CompactIndex();
   private found = false;
   private readAt: number | undefined;
   private lastFound = false;
@@ -45,6 +51,7 @@ export class IndexSnapshot {
   private readonly clock: Clock;
   private readonly ttlMs: number;
   private readonly missingTtlMs: number;
+  private readonly maxValueBytes: number | undefined;
 
   constructor(
     private readonly io: RegistryIo,
@@ -55,6 +62,7 @@ export class IndexSnapshot {
     this.clock = options.clock ?? systemClock;
     this.ttlMs = options.ttlMs ?? 0;
     this.missingTtlMs = options.missingTtlMs ?? this.ttlMs;
+    this.maxValueBytes = options.maxValueBytes;
   }
 
   /** Creates a snapshot and reads the index once. */
@@ -173,10 +181,13 @@ export class IndexSnapshot {
   private async read(io: RegistryIo, signal: AbortSignal | undefined): Promise<void> {
     let found: boolean;
     if (io.streamGet) {
-      const loader = new IndexLoader(this.index, this.soul);
-      const result = await io.streamGet(this.soul, new GetBodyParser(loader, { op: 'get', soul: this.soul }), { signal });
-      loader.finish();
+      // Entries are staged and merged only once the whole answer was accepted: a failed read
+      // (a success: false after the data, a body that broke off) leaves the snapshot as it was.
+      const loader = new IndexLoader(this.soul);
+      const parser = new GetBodyParser(loader, { op: 'get', soul: this.soul, maxValueBytes: this.maxValueBytes, maxValueOption: 'IndexSnapshot option maxValueBytes' });
+      const result = await io.streamGet(this.soul, parser, { signal });
       found = result.outcome === 'found';
+      if (found) this.index = loader.commit(this.index);
     } else {
       const node = await io.get(this.soul, { signal });
       if (node) this.mergeNode(node);
