@@ -1,17 +1,18 @@
 /**
  * Hostile answers on the streamed and large-read paths: a compressed answer is bounded by what it
- * decodes to, one huge value costs bounded memory, a failed read leaves a snapshot as it was, and a
- * malformed streamed answer is one BAD_RESPONSE (not retried, breaker untouched). Real loopback
- * servers, no mocks.
+ * decodes to, one huge value costs bounded memory, a failed read leaves a snapshot as it was, a
+ * malformed streamed answer is one BAD_RESPONSE (not retried, breaker untouched), and the legacy
+ * facade never turns the typed get's own bounds into `null`. Real loopback servers, no mocks.
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import zlib from 'node:zlib';
 import { GunRelayClient, GunRelayError, isGunRelayError } from '../src/index.js';
 import { DeletionRegistry, IndexSnapshot } from '../src/oip/index.js';
 import { DEFAULT_MAX_VALUE_BYTES, GetBodyParser } from '../src/oip/snapshot/GetBodyParser.js';
+import { GunHelper } from '../src/legacy/index.js';
 
 const SOUL = 'oip:registry:index:post';
 const link = (key: string) => ({ '#': `${SOUL}/${key}` });
@@ -216,5 +217,47 @@ describe('hostile reads: a malformed streamed answer is one BAD_RESPONSE', () =>
     assert.equal(r.requests(), 1);
     assert.equal(client.stats().retries, 0);
     client.close();
+  });
+});
+
+describe('hostile reads: the legacy facade never turns its own bounds into null', () => {
+  let r: Awaited<ReturnType<typeof relay>>;
+  const savedPeers = process.env['GUN_PEERS'];
+  before(async () => (r = await relay()));
+  afterEach(() => GunHelper.closeAll());
+  after(async () => {
+    if (savedPeers === undefined) delete process.env['GUN_PEERS'];
+    else process.env['GUN_PEERS'] = savedPeers;
+    await r.close();
+  });
+
+  it('getRecord of a node with 20,000 short entries returns all of them', async () => {
+    process.env['GUN_PEERS'] = r.url;
+    const lines: string[] = [];
+    const push = (m: unknown) => void lines.push(String(m));
+    const gun = new GunHelper({ logger: { debug: push, info: push, warn: push, error: push } });
+    for (const value of [1, true, 'x']) {
+      const data: Record<string, unknown> = {};
+      for (let i = 0; i < 20_000; i++) data[String(i)] = value;
+      r.answer(json(JSON.stringify({ success: true, data })));
+      const node = await gun.getRecord(`oip:deleted:index:${String(value)}`);
+      assert.ok(node, `a node of 20,000 ${JSON.stringify(value)} entries is not null`);
+      assert.equal(Object.keys(node).length, 20_000);
+      assert.equal((node as Record<string, unknown>)['19999'], value);
+      assert.equal(r.requests(), 2, 'the typed get, then the streamed read');
+    }
+    assert.deepEqual(lines, []);
+  });
+
+  it('a malformed answer is still logged and null, after the typed get alone', async () => {
+    process.env['GUN_PEERS'] = r.url;
+    const lines: string[] = [];
+    const push = (m: unknown) => void lines.push(String(m));
+    const gun = new GunHelper({ logger: { debug: push, info: push, warn: push, error: push } });
+    r.answer(json('{"success":true,"data":{"a":tru}}'));
+    assert.equal(await gun.getRecord('oip:records:post:broken'), null);
+    assert.equal(r.requests(), 1);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, /BAD_RESPONSE/);
   });
 });

@@ -191,7 +191,9 @@ export class GunHelper {
     // the read guard believed are remembered (never one of a soul written or seen present recently).
     if (this.misses.has(soul)) return null;
     try {
-      const node = (await readLegacyNode(this.client, soul, keyProvider)) as LegacyRecord | null;
+      // A node streamed because it is over the client's bounds holds no value larger than the body limit.
+      const bound = { maxValueBytes: this.shared.maxBodyBytes, maxValueOption: 'GUN_MAX_BODY_BYTES (GunHelper option maxBodyBytes)' };
+      const node = (await readLegacyNode(this.client, soul, keyProvider, bound)) as LegacyRecord | null;
       if (node === null && !this.client.expectsPresent(soul)) this.misses.remember(soul);
       return node;
     } catch (error) {

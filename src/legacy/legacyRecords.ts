@@ -6,7 +6,7 @@ import { decodeRecord, type KeyProvider } from '../oip/recordCodec.js';
 import type { OipRecord } from '../oip/recordSchemas.js';
 import type { GunNode } from '../protocol/input.js';
 import { linkTarget } from '../protocol/crossLinks.js';
-import { readWholeNode } from './streamedNode.js';
+import { readWholeNode, type StreamedValueBound } from './streamedNode.js';
 import { foreignChildOwner, recordIdentityProblem, VERIFY_IDENTITY, type IdentityProblem } from '../reads/identity.js';
 import type { GetOptions } from '../client/records.js';
 
@@ -21,12 +21,13 @@ export async function readLegacyNode(
   client: GunRelayClient,
   soul: string,
   keyProvider: KeyProvider | undefined,
+  bound?: StreamedValueBound,
 ): Promise<Record<string, unknown> | null> {
   // `meta` resolved by the read itself, which also checks that the node is this soul's own
   // (see IDENTITY_MISMATCH): a link to another node's child, or a record naming another soul.
   const verify = (n: RelayNode): IdentityProblem | undefined => recordIdentityProblem(soul, n) ?? foreignLink(soul, n, 'data');
   const getOptions: GetOptions & { [VERIFY_IDENTITY]: typeof verify } = { resolveLinks: 1, linkKeys: ['meta'], [VERIFY_IDENTITY]: verify };
-  const node = await readWholeNode(client, soul, getOptions);
+  const node = await readWholeNode(client, soul, getOptions, bound);
   if (node === null) return null;
   const out: RelayNode = { ...node };
   // A node too large for one body was streamed without resolving: its meta link is read here.

@@ -7,6 +7,8 @@ import { attachLegacyLog, type LogSink } from './legacyLog.js';
 export interface SharedClient {
   readonly client: GunRelayClient;
   readonly sink: LogSink;
+  /** The body limit the client was created with (fixed by the first instance for the URL). */
+  readonly maxBodyBytes: number;
 }
 
 // Module-level on purpose: callers construct GunHelper per publish/delete, and every instance
@@ -46,7 +48,7 @@ export function sharedClient(baseUrl: string, settings: SharedClientSettings, de
   });
   const sink: LogSink = { logger: defaultLogger };
   attachLegacyLog(client, sink);
-  const entry = { client, sink };
+  const entry = { client, sink, maxBodyBytes: settings.maxBodyBytes };
   shared.set(baseUrl, entry);
   return entry;
 }

@@ -39,6 +39,13 @@ export function isJsonSpace(c: number): boolean {
 }
 
 /**
+ * Matches the reasons {@link jsonBoundsProblem} gives for too many entries or containers (the
+ * bounds a reader that parses field by field does not need): how a caller tells "the client's own
+ * bound on a buffered body" from a malformed answer.
+ */
+export const ENTRY_BOUND_REASON = /\((an array or object with more than \d+ entries|more than \d+ objects and arrays)\)/;
+
+/**
  * Why `text` is out of bounds, else `undefined`. Stops at the first violation, so rejecting a
  * hostile body costs at most one pass over the part read so far; string contents are skipped with
  * `indexOf`. O(length) time, O(depth) memory.
