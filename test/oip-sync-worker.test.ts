@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GunRelayClient, ManualClock, isGunRelayError } from '../src/index.js';
-import { DeletionRegistry, IndexSnapshot, OIP_RECORD_TYPES, OipSyncWorker, registryIndexSoul, toDid, type OipCopiedEvent, type OipDeletedEvent, type OipHookFailedEvent } from '../src/oip/index.js';
+import { DeletionRegistry, IndexSnapshot, OIP_RECORD_TYPES, OipSyncWorker, registryIndexSoul, toDid, type OipCopiedEvent, type OipSyncCycleReport, type OipDeletedEvent, type OipHookFailedEvent } from '../src/oip/index.js';
 import { startLocalRelays, startOipProxy, type LocalRelay, type LocalRelayGroup, type OipProxy } from '../src/testing/index.js';
 import { PUBLISHER, deleteOnPeer, publish, type PeerState } from '../examples/lib/oipFixture.js';
 
@@ -211,5 +211,71 @@ describe('OipSyncWorker with two peers, one of them through a proxy that goes in
     assert.equal(third.peers[0]!.error, undefined);
     assert.equal(third.totals.copied, 0);
     assert.deepEqual(worker.health().peers.map((p) => p.ok), [true, true]);
+  });
+});
+
+describe('OipSyncWorker whose every peer fails', () => {
+  let group: LocalRelayGroup;
+  let local: LocalRelay;
+  let peerRelay: LocalRelay;
+  let proxy: OipProxy;
+
+  before(async () => {
+    group = await startLocalRelays(2, { putDelayMs: 0, missWaitMs: 200, writeBatchMs: 20 });
+    [local, peerRelay] = group.relays as [LocalRelay, LocalRelay];
+    proxy = await startOipProxy({ target: peerRelay.url });
+    proxy.setDisabled(true);
+  });
+  after(async () => {
+    await proxy.close();
+    await group.close();
+  });
+
+  it('the cycle fails (not ok), /healthz answers 503, and the reason names each peer by its redacted URL, not baseUrl', async () => {
+    // A port nothing listens on, with credentials in the URL; and a proxy in maintenance.
+    const refused = 'http://sync:hunter2secret@127.0.0.1:1';
+    const worker = new OipSyncWorker({ peers: [refused, proxy.url], local: local.url, recordTypes: TYPES.slice(0, 2), intervalMs: 600_000, clientOptions: { retry: false } });
+    const server = await worker.serve({ port: 0 });
+    try {
+      const cycle = new Promise<OipSyncCycleReport>((resolve) => worker.once('cycle', resolve));
+      worker.start();
+      const report = await cycle;
+      assert.equal(report.outcome, 'failed', JSON.stringify(report));
+      assert.equal(report.error?.code, 'PEERS_UNREADABLE');
+      assert.match(report.error!.message, /no peer could be read/);
+      assert.ok(report.error!.message.includes('peer http://127.0.0.1:1 '), report.error!.message);
+      assert.ok(report.error!.message.includes(`peer ${proxy.url} `), report.error!.message);
+      assert.deepEqual(report.peers.map((p) => p.error?.code), ['CONNECTION_REFUSED', 'RELAY_ERROR']);
+
+      const res = await fetch(`${server.url}/healthz`);
+      const body = await res.text();
+      assert.equal(res.status, 503, body);
+      const health = JSON.parse(body) as { status: string; healthy: boolean; reasons: string[] };
+      assert.equal(health.status, 'failing');
+      assert.equal(health.healthy, false);
+      const reasons = health.reasons.join('\n');
+      assert.ok(reasons.includes('peer http://127.0.0.1:1 ') && reasons.includes(`peer ${proxy.url} `), reasons);
+      assert.doesNotMatch(body, /baseUrl|hunter2secret|sync:/);
+      assert.match(reasons, /peers\[0\]'s port/, 'the hint names the option the user wrote');
+    } finally {
+      await server.close();
+      await worker.close();
+    }
+  });
+
+  it('one peer of two failing still ends ok (the other was read); the only peer failing ends failed', async () => {
+    const mixed = new OipSyncWorker({ peers: [proxy.url, peerRelay.url], local: local.url, recordTypes: TYPES.slice(0, 2), intervalMs: 600_000, clientOptions: { retry: false } });
+    const single = new OipSyncWorker({ peers: [proxy.url], local: local.url, recordTypes: TYPES.slice(0, 2), intervalMs: 600_000, clientOptions: { retry: false } });
+    try {
+      const a = await mixed.runOnce();
+      assert.equal(a.outcome, 'ok', JSON.stringify(a.error));
+      assert.deepEqual(a.peers.map((p) => p.error?.code), ['RELAY_ERROR', undefined]);
+      const b = await single.runOnce();
+      assert.equal(b.outcome, 'failed');
+      assert.match(b.error?.message ?? '', new RegExp(`the only peer answered\\): peer ${proxy.url.replace(/[/.]/g, '\\$&')} \\(RELAY_ERROR`));
+    } finally {
+      await mixed.close();
+      await single.close();
+    }
   });
 });

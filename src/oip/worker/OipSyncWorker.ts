@@ -14,7 +14,7 @@ import { copyRecords } from './copyRecords.js';
 import type { OipSyncWorkerEvents } from './events.js';
 import { readIndexes } from './indexReads.js';
 import { relayEntryOf, resolveOipSyncWorkerOptions, type OipRelayInput, type OipSyncWorkerOptions, type ResolvedOipSyncWorkerOptions } from './options.js';
-import { CycleTally, describeError, type OipSyncCycleReport } from './report.js';
+import { CycleTally, describePeerError, type OipSyncCycleReport } from './report.js';
 
 /** `health()`: the loop's health, judged against its interval, plus the peers' state in the last cycle. */
 export interface OipSyncWorkerHealth extends Omit<SyncLoopHealth, 'status'> {
@@ -144,7 +144,11 @@ export class OipSyncWorker {
     return this.loop.isRunning;
   }
 
-  /** The loop's health (judged against its interval), `degraded` when a peer failed in the last cycle. */
+  /**
+   * The loop's health (judged against its interval), `degraded` when a peer failed in the last
+   * cycle. A cycle that could read no peer ends `failed` (`PEERS_UNREADABLE`), so health is
+   * `failing` (not healthy) until a cycle succeeds, or `degraded` after an earlier success.
+   */
   health(): OipSyncWorkerHealth {
     const loop = this.loop.health();
     const last = this.ring[this.ring.length - 1];
@@ -224,7 +228,9 @@ export class OipSyncWorker {
     await readIndexes(ctx);
     await copyRecords(ctx);
     await applyDeletions(ctx);
-    for (const [p, error] of ctx.peerErrors) tally.peers[p]!.error = describeError(error);
+    for (const [p, error] of ctx.peerErrors) tally.peers[p]!.error = describePeerError(error, p);
+    // A cycle that could read no peer did not sync anything: it fails (health and /healthz say so).
+    if (ctx.peerErrors.size > 0 && ctx.peerErrors.size === this.caches.peers.length) throw unreadablePeers(tally);
     return tally;
   }
 
@@ -261,6 +267,16 @@ export class OipSyncWorker {
   private assertOpen(method: string): void {
     if (this.closed) throw new GunRelayError('CLIENT_CLOSED', `OipSyncWorker.${method}: the worker is closed`, {});
   }
+}
+
+/** The error a cycle fails with when no peer could be read: names each peer (credentials removed) and why. */
+function unreadablePeers(tally: CycleTally): Error {
+  const each = tally.peers.map((p) => {
+    const why = p.error ? `${p.error.code ? `${p.error.code}: ` : ''}${p.error.message}` : 'failed';
+    return `peer ${p.peer} (${why.length > 200 ? `${why.slice(0, 200)}…` : why})`;
+  });
+  const what = tally.peers.length === 1 ? 'the only peer' : `none of the ${tally.peers.length} peers`;
+  return Object.assign(new Error(`no peer could be read this cycle (${what} answered): ${each.join('; ')}`), { code: 'PEERS_UNREADABLE' });
 }
 
 function labelOf(input: OipRelayInput): string {

@@ -167,3 +167,12 @@ export function describeError(error: unknown): { code: string | undefined; messa
   const message = error instanceof Error ? error.message : String(error);
   return { code: typeof code === 'string' ? code : undefined, message: message.length > 300 ? `${message.slice(0, 300)}…` : message };
 }
+
+/**
+ * `describeError` of a peer's failure: the client's hints name its `baseUrl`, which for a worker is
+ * the `peers[i]` option, so the message says that instead.
+ */
+export function describePeerError(error: unknown, position: number): { code: string | undefined; message: string } {
+  const described = describeError(error);
+  return { ...described, message: described.message.replace(/\bbaseUrl\b/g, `peers[${position}]`) };
+}
