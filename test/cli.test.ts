@@ -158,6 +158,32 @@ describe('gun-relay-client command line', () => {
     assert.doesNotMatch(refused.stderr, /s3cret/);
   });
 
+  it('a bad --relay, --peer or --local URL is a one-line usage error (exit 2) naming the flag and the value, credentials removed', async () => {
+    a.resetCounters();
+    const cases: Array<[string[], RegExp]> = [
+      [['health', '--relay', 'nope'], /^gun-relay-client: --relay "nope" is not an http\(s\) URL; did you mean http:\/\/nope\?$/],
+      [['get', 'cli:x', '--relay', a.url, '--relay', 'ws://ops:s3cret@relay.example:8765/gun'], /^gun-relay-client: --relay "ws:\/\/relay\.example:8765\/gun" is not an http\(s\) URL; did you mean http:\/\/relay\.example:8765\?$/],
+      [['health', '--relay', 'http://ops:s3cret@exa mple'], /^gun-relay-client: --relay "http:\/\/exa mple" is not an http\(s\) URL/],
+      [['sync', '--peer', 'nope', '--local', a.url, '--once'], /^gun-relay-client: --peer "nope" is not an http\(s\) URL/],
+      [['sync', '--peer', a.url, '--local', 'ftp://ops:s3cret@x', '--once'], /^gun-relay-client: --local "ftp:\/\/x" is not an http\(s\) URL/],
+      [['diagnose', '--peer', a.url, '--peer', 'nope', '--local', a.url], /^gun-relay-client: --peer "nope" is not an http\(s\) URL/],
+      [['diagnose', '--peer', a.url, '--local', 'nope'], /^gun-relay-client: --local "nope" is not an http\(s\) URL/],
+      [['health', '--relay', a.url, '--header', 'Bad Name: s3cret'], /^gun-relay-client: --header "Bad Name" is not a header name/],
+      [['health', '--relay', a.url, '--header', 'X-Key: s3cret\u007f'], /^gun-relay-client: --header "X-Key": header values must be/],
+      [['sync', '--peer', a.url, '--local', a.url, '--header', 'X-Key: s3cret\u007f', '--once'], /^gun-relay-client: --header "X-Key": header values must be/],
+    ];
+    for (const [args, pattern] of cases) {
+      const run = await cli(args);
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+      assertOneLine(run, pattern);
+      assert.doesNotMatch(run.stderr, /s3cret|baseUrl|OipSyncWorker|INVALID_OPTIONS/);
+    }
+    const json = await cli(['health', '--relay', 'nope', '--json']);
+    assert.equal(json.code, 2);
+    assert.equal((JSON.parse(json.stderr) as { error: { code: string } }).error.code, 'USAGE');
+    assert.equal(a.requestCount, 0, 'nothing was sent');
+  });
+
   it('compare: exit 0 when the relays agree, 1 when they differ, with each answer', async () => {
     const node = '{"same":true}';
     for (const r of [a, b]) assert.equal((await cli(['put', 'cmp:same', node, '--relay', r.url])).code, 0);
@@ -333,6 +359,17 @@ describe('gun-relay-client command line', () => {
       assert.equal(run.code, 0, run.stdout);
       assert.match(run.stdout, /cycle 1 ok, [\d.]+ s, \d+ requests, 9 listed, \d+ copied, 0 deleted, 1 skipped/);
       assert.doesNotMatch(run.stdout, /^\{/m, 'no JSON on a terminal');
+    });
+
+    it('sync --once whose every peer fails: exit 3, the cycle failed naming the peer (credentials removed)', async () => {
+      const dead = peer.url.replace(/:\d+$/, ':1').replace('http://', 'http://ops:s3cret@');
+      const run = await cli(['sync', '--peer', dead, '--local', local.url, '--once', '--types', 'post', '--timeout', '2000']);
+      assert.equal(run.code, 3, run.stderr);
+      const report = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { outcome: string; error?: { code: string; message: string } };
+      assert.equal(report.outcome, 'failed');
+      assert.equal(report.error?.code, 'PEERS_UNREADABLE');
+      assert.match(report.error!.message, /peer http:\/\/127\.0\.0\.1:1 \(CONNECTION_REFUSED/);
+      assert.doesNotMatch(run.stdout + run.stderr, /s3cret|baseUrl/);
     });
 
     it('sync without --peer or with a bad --types is a one-line usage error', async () => {

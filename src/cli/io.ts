@@ -55,7 +55,8 @@ export function printResult(io: Io, json: boolean, value: unknown, human?: strin
 export function describeFailure(error: unknown): { code: string; message: string; exitCode: number } {
   if (error instanceof CliError) return { code: error.code, message: oneLine(error.message), exitCode: error.exitCode };
   if (isGunRelayError(error)) {
-    const exitCode = error.code === 'INVALID_INPUT' ? EXIT.usage : EXIT.failure;
+    // Options come from the command line: a value the library refuses is a usage error too.
+    const exitCode = error.code === 'INVALID_INPUT' || error.code === 'INVALID_OPTIONS' ? EXIT.usage : EXIT.failure;
     return { code: error.code, message: oneLine(`${error.code}: ${error.message}`), exitCode };
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { GunRelayClient, type ClientOptions, type RelayKind } from 'gun-relay-client';
+import { GunRelayClient, isGunRelayError, type ClientOptions, type RelayKind } from 'gun-relay-client';
 import { usage } from './io.js';
 
 /** Options every command has. */
@@ -41,26 +41,55 @@ export function withRelays(cmd: Command, min = 1): Command {
     .addOption(new Option('--kind <kind>', 'how the relays are reached: directly, or through an OIP node\'s /gun-relay proxy').choices(['relay', 'oip-proxy']).default('relay'));
 }
 
+/** What HTTP allows in a header name. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 /** `Name: value` header arguments as a record. */
 export function parseHeaders(headers: readonly string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
   for (const h of headers) {
     const colon = h.indexOf(':');
     if (colon < 1) throw usage('--header must look like "Name: value"');
-    out[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
+    const name = h.slice(0, colon).trim();
+    // The value is never echoed: it may be a credential.
+    if (!HEADER_NAME.test(name)) throw usage(`--header ${JSON.stringify(name.slice(0, 40))} is not a header name (letters, digits and - only, e.g. "Authorization: Bearer …")`);
+    out[name] = h.slice(colon + 1).trim();
   }
   return out;
 }
 
-/** A client for `urls`, with the command's timeout and headers; one attempt per call beyond the client's retries. */
-export function openClient(urls: readonly string[], kind: RelayKind, opts: CommonOptions, extra: Partial<ClientOptions> = {}): GunRelayClient {
+/**
+ * A client for `urls` (given with `flag`, e.g. `--relay`), with the command's timeout and headers;
+ * one attempt per call beyond the client's retries. A URL the client refuses is a usage error
+ * naming `flag` and the value (credentials removed).
+ */
+export function openClient(urls: readonly string[], kind: RelayKind, opts: CommonOptions, extra: Partial<ClientOptions> = {}, flag = '--relay'): GunRelayClient {
   if (urls.length === 0) throw usage('give at least one relay URL');
-  return new GunRelayClient({
-    baseUrl: urls.map((url) => ({ url, kind })),
-    timeoutMs: opts.timeout,
-    headers: parseHeaders(opts.header),
-    ...extra,
-  });
+  const headers = parseHeaders(opts.header);
+  try {
+    return new GunRelayClient({ baseUrl: urls.map((url) => ({ url, kind })), timeoutMs: opts.timeout, headers, ...extra });
+  } catch (error) {
+    throw optionUsage(error, (field) => (/^baseUrl\b/.test(field) ? flag : headerFlag(field)));
+  }
+}
+
+/** `--header "Name":` for the library's `headers.Name` field (the value is never echoed). */
+export function headerFlag(field: string): string | undefined {
+  return field.startsWith('headers.') ? `--header ${JSON.stringify(field.slice('headers.'.length, 48))}:` : undefined;
+}
+
+/**
+ * An `INVALID_OPTIONS` error about a value the user gave on the command line, as a usage error
+ * (exit 2) whose one line names the flag (`flagOf(field)`, e.g. `--relay` for `baseUrl[0].url`)
+ * instead of the option inside the library; the value is shown as the library shows it (credentials
+ * removed). Any other error is returned as it is.
+ */
+export function optionUsage(error: unknown, flagOf: (field: string) => string | undefined): unknown {
+  if (!isGunRelayError(error) || error.code !== 'INVALID_OPTIONS') return error;
+  const flag = flagOf(error.field ?? '');
+  if (flag === undefined) return error;
+  const what = /^Invalid (?:[A-Za-z]+ )?option "[^"]*": ([^]*)$/.exec(error.message)?.[1] ?? error.message;
+  return usage(`${flag} ${what}`);
 }
 
 /** The `--relay` URLs, at least `min` of them. */

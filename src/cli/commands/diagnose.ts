@@ -151,13 +151,14 @@ export function registerDiagnoseCommand(program: Command, io: Io, done: (code: n
       if (!opts.peer?.length) throw usage('missing --peer <url>');
       if (opts.local === undefined) throw usage('missing --local <url>');
       const types = opts.types ?? defaultRecordTypes();
-      const local = openClient([opts.local], 'relay', opts);
+      // Every URL is checked before anything is sent: a bad --peer is a usage error, not a late failure.
+      const local = openClient([opts.local], 'relay', opts, {}, '--local');
       const clients: GunRelayClient[] = [local];
       try {
+        for (const url of opts.peer) clients.push(openClient([url], peerKind(url), opts, {}, '--peer'));
         let anyMissing = false;
-        for (const url of opts.peer) {
-          const peer = openClient([url], peerKind(url), opts);
-          clients.push(peer);
+        for (const [i, url] of opts.peer.entries()) {
+          const peer = clients[i + 1]!;
           const labels = { peer: redactUrl(url), local: redactUrl(opts.local) };
           const d = await diagnosePeer(peer, local, labels, types, opts);
           if (d.totals.missingLocally > 0 || d.totals.pendingDeletions > 0 || d.types.some((t) => t.peer.state === 'error' || t.local.state === 'error')) anyMissing = true;

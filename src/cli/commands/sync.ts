@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { OipSyncWorker, type OipSyncCycleReport } from 'gun-relay-client/oip';
 import yoctoSpinner from 'yocto-spinner';
 import { EXIT, printResult, usage, type Io } from '../io.js';
-import { parseHeaders, positiveInt, withCommon, type CommonOptions } from '../options.js';
+import { headerFlag, optionUsage, parseHeaders, positiveInt, withCommon, type CommonOptions } from '../options.js';
 import { recordTypesOption } from '../peers.js';
 
 interface SyncOptions extends CommonOptions {
@@ -61,16 +61,22 @@ export function registerSyncCommand(program: Command, io: Io, done: (code: numbe
       if (!opts.peer?.length) throw usage('missing --peer <url>');
       if (opts.local === undefined) throw usage('missing --local <url>');
       if (opts.statusPort !== undefined && !(Number.isInteger(opts.statusPort) && opts.statusPort >= 0 && opts.statusPort < 65536)) throw usage('--status-port must be a port number');
-      const worker = new OipSyncWorker({
-        peers: opts.peer,
-        local: opts.local,
-        ...(opts.types ? { recordTypes: opts.types } : {}),
-        ...(opts.nodeId ? { nodeId: opts.nodeId } : {}),
-        intervalMs: opts.interval,
-        cycleTimeoutMs: opts.cycleTimeout,
-        concurrency: opts.concurrency,
-        clientOptions: { timeoutMs: opts.timeout, headers: parseHeaders(opts.header) },
-      });
+      const headers = parseHeaders(opts.header);
+      let worker: OipSyncWorker;
+      try {
+        worker = new OipSyncWorker({
+          peers: opts.peer,
+          local: opts.local,
+          ...(opts.types ? { recordTypes: opts.types } : {}),
+          ...(opts.nodeId ? { nodeId: opts.nodeId } : {}),
+          intervalMs: opts.interval,
+          cycleTimeoutMs: opts.cycleTimeout,
+          concurrency: opts.concurrency,
+          clientOptions: { timeoutMs: opts.timeout, headers },
+        });
+      } catch (error) {
+        throw optionUsage(error, (field) => (/^peers\b/.test(field) ? '--peer' : field === 'local' ? '--local' : field === 'recordTypes' ? '--types' : field === 'nodeId' ? '--node-id' : headerFlag(field.replace(/^clientOptions\./, ''))));
+      }
       const live = !opts.json && io.stdout.isTTY === true;
       const spinner = live ? yoctoSpinner({ stream: io.stdout as NodeJS.WriteStream }) : undefined;
       worker.on('cycleStart', (e) => spinner?.start(`cycle ${e.number}: starting`));

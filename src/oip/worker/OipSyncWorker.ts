@@ -69,7 +69,8 @@ export class OipSyncWorker {
         return created;
       } catch (error) {
         for (const c of this.owned) c.close();
-        if (error instanceof GunRelayError) {
+        // Only a URL error is about `field`; any other (a header in `clientOptions`, ...) keeps its own field.
+        if (error instanceof GunRelayError && /^baseUrl\b/.test(error.field ?? 'baseUrl')) {
           throw new GunRelayError('INVALID_OPTIONS', error.message.replace(/^Invalid option "?baseUrl(\[0\])?(\.url)?"?/, `Invalid OipSyncWorker option "${field}"`), { field });
         }
         throw error;
