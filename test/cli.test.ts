@@ -230,6 +230,18 @@ describe('gun-relay-client command line', () => {
     const junk = await cli(['ledger', 'import', path.join(tmp, 'junk.json'), '--file', ledgerFile]);
     assert.equal(junk.code, 2);
     assertOneLine(junk, /INVALID_INPUT: importLedger: not a ledger snapshot/);
+    // A missing or unreadable ledger file is a one-line failure, not an empty ledger and exit 0.
+    const missing = await cli(['ledger', 'export', '--file', path.join(tmp, 'no-such-ledger.json')]);
+    assert.equal(missing.code, 3, missing.stdout);
+    assert.equal(missing.stdout, '');
+    assertOneLine(missing, /^gun-relay-client: cannot read .*no-such-ledger\.json: no such file$/);
+    assert.equal(fs.existsSync(path.join(tmp, 'no-such-ledger.json')), false, 'export creates nothing');
+    const dir = await cli(['ledger', 'export', '--file', tmp, '--json']);
+    assert.equal(dir.code, 3);
+    assert.match((JSON.parse(dir.stderr) as { error: { message: string } }).error.message, /cannot read .*: it is a directory$/);
+    const noSnapshot = await cli(['ledger', 'import', path.join(tmp, 'no-such-snapshot.json'), '--file', ledgerFile]);
+    assert.equal(noSnapshot.code, 3);
+    assertOneLine(noSnapshot, /^gun-relay-client: cannot read .*no-such-snapshot\.json: no such file$/);
     const both = await cli(['ledger', 'export']);
     assert.equal(both.code, 2);
     assertOneLine(both, /exactly one of --file <path> or --redis <url>/);

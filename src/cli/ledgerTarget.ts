@@ -26,31 +26,55 @@ const NO_RELAY = 'http://127.0.0.1:9';
 
 /**
  * Opens the ledger named by `--file` or `--redis`. `change` (an import) runs on the client after a
- * file is read, and before a Redis ledger's first load, so that load writes it to Redis.
+ * file is read, and before a Redis ledger's first load, so that load writes it to Redis. A missing
+ * `--file` is an empty ledger (import and forgive create it) unless `mustExist` (export: a typo'd
+ * path must not print an empty ledger and exit 0).
  */
-export async function openLedger(opts: LedgerTargetOptions, change?: (client: GunRelayClient) => void): Promise<OpenLedger> {
+export async function openLedger(opts: LedgerTargetOptions, change?: (client: GunRelayClient) => void, mustExist = false): Promise<OpenLedger> {
   if ((opts.file === undefined) === (opts.redis === undefined)) throw usage('give exactly one of --file <path> or --redis <url>');
-  return opts.file !== undefined ? openFile(opts.file, change) : openRedis(opts.redis!, opts, change);
+  return opts.file !== undefined ? openFile(opts.file, change, mustExist) : openRedis(opts.redis!, opts, change);
 }
 
-async function openFile(file: string, change?: (client: GunRelayClient) => void): Promise<OpenLedger> {
-  const client = new GunRelayClient({ baseUrl: NO_RELAY });
+/** Reads a file the user named: a missing or unreadable one is a one-line failure (exit 3). */
+export async function readUserFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError(cannotRead(file, error));
+  }
+}
+
+function cannotRead(file: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `cannot read ${file}: no such file`;
+  if (code === 'EISDIR') return `cannot read ${file}: it is a directory`;
+  if (code === 'EACCES' || code === 'EPERM') return `cannot read ${file}: permission denied`;
+  return `cannot read ${file}: ${(error as Error).message}`;
+}
+
+async function openFile(file: string, change: ((client: GunRelayClient) => void) | undefined, mustExist: boolean): Promise<OpenLedger> {
   let text: string | undefined;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
+    if (mustExist || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw new CliError(cannotRead(file, error));
   }
-  if (text !== undefined) {
-    let snapshot: unknown;
-    try {
-      snapshot = JSON.parse(text);
-    } catch {
-      throw usage(`${file} is not JSON`);
+  const client = new GunRelayClient({ baseUrl: NO_RELAY });
+  try {
+    if (text !== undefined) {
+      let snapshot: unknown;
+      try {
+        snapshot = JSON.parse(text);
+      } catch {
+        throw usage(`${file} is not JSON`);
+      }
+      client.importLedger(snapshot);
     }
-    client.importLedger(snapshot);
+    change?.(client);
+  } catch (error) {
+    client.close();
+    throw error;
   }
-  change?.(client);
   return {
     client,
     commit: async () => {

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { LedgerImportResult } from 'gun-relay-client';
 import { EXIT, printResult, usage, type Io } from '../io.js';
-import { openLedger, type LedgerTargetOptions } from '../ledgerTarget.js';
+import { openLedger, readUserFile, type LedgerTargetOptions } from '../ledgerTarget.js';
 import { withCommon, type CommonOptions } from '../options.js';
 
 type LedgerOptions = CommonOptions & LedgerTargetOptions;
@@ -15,7 +14,7 @@ function withTarget(cmd: Command): Command {
 }
 
 async function readSnapshot(arg: string): Promise<unknown> {
-  const text = arg === '-' ? await readStdin() : await readFile(arg, 'utf8');
+  const text = arg === '-' ? await readStdin() : await readUserFile(arg);
   try {
     return JSON.parse(text);
   } catch {
@@ -33,8 +32,8 @@ async function readStdin(): Promise<string> {
 export function registerLedgerCommands(program: Command, io: Io, done: (code: number) => void): void {
   const ledger = program.command('ledger').description("read or change a failure ledger: a snapshot file or a fleet's Redis");
 
-  withTarget(ledger.command('export').description('print the ledger as a snapshot (entries whose TTL ran out are dropped)')).action(async (opts: LedgerOptions) => {
-    const open = await openLedger(opts);
+  withTarget(ledger.command('export').description('print the ledger as a snapshot (entries whose TTL ran out are dropped); a missing --file is an error')).action(async (opts: LedgerOptions) => {
+    const open = await openLedger(opts, undefined, true);
     try {
       const snapshot = open.client.exportLedger();
       printResult(io, Boolean(opts.json), snapshot);
