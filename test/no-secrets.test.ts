@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import diagnostics_channel from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { GunRelayClient, TRACING_CHANNELS } from '../src/index.js';
+import { GunRelayClient, SyncLoop, TRACING_CHANNELS } from '../src/index.js';
+import { GunHelper } from '../src/legacy/index.js';
+import { OipSyncWorker } from '../src/oip/index.js';
 import { startFaultServer, type FaultServer } from '../src/testing/index.js';
 
 const SECRETS = ['s3cretpw', 'us3rname', 'T0KEN-abc123'];
@@ -86,5 +88,62 @@ describe('credentials never leave the client', () => {
       assert.equal(at, -1, `${secret} leaked: …${all.slice(Math.max(0, at - 200), at + 50)}`);
     }
     assert.ok(server.log.some((r) => r.headers.authorization !== undefined), 'credentials were sent to the relay');
+  });
+});
+
+describe('logging the objects themselves shows no credentials', () => {
+  const url = 'http://us3rname:s3cretpw@127.0.0.1:9';
+  const headers = { Authorization: 'Bearer T0KEN-abc123' };
+  const shown = (value: object): string => [JSON.stringify(value), inspect(value), inspect(value, { depth: 20, showHidden: true }), inspect({ nested: value }, { depth: 20 })].join('\n');
+  const assertClean = (text: string, what: string): void => {
+    for (const secret of SECRETS) {
+      const at = text.indexOf(secret);
+      assert.equal(at, -1, `${what}: ${secret} leaked: …${text.slice(Math.max(0, at - 200), at + 50)}`);
+    }
+  };
+
+  it('GunRelayClient, its RelayPool and AxiosTransport, a SyncLoop cycle view: JSON.stringify and util.inspect give a redacted summary', async () => {
+    const client = new GunRelayClient({ baseUrl: [url, { url: 'https://us3rname:s3cretpw@relay.example/gun-relay', kind: 'oip-proxy' }], headers });
+    try {
+      assert.deepEqual(JSON.parse(JSON.stringify(client)), { client: 'GunRelayClient', relays: ['http://127.0.0.1:9', 'https://relay.example/gun-relay'], closed: false });
+      assert.match(inspect(client, { breakLength: Infinity }), /^GunRelayClient \{ relays: \[ 'http:\/\/127\.0\.0\.1:9', 'https:\/\/relay\.example\/gun-relay' \], closed: false \}$/);
+      assertClean(shown(client), 'client');
+      const internals = client as unknown as { pool: object; transport: object };
+      assertClean(shown(internals.pool), 'pool');
+      assert.deepEqual(JSON.parse(JSON.stringify(internals.pool)), { pool: 'RelayPool', relays: ['http://127.0.0.1:9', 'https://relay.example/gun-relay'] });
+      assertClean(shown(internals.transport), 'transport');
+      assert.deepEqual(JSON.parse(JSON.stringify(internals.transport)), { transport: 'AxiosTransport', headers: ['Authorization'], closed: false });
+      const loop = new SyncLoop({ name: 'secrets', client, intervalMs: 60_000, cycleTimeoutMs: 30_000, run: async (cycle) => shown(cycle.client) });
+      const report = await loop.trigger();
+      assert.equal(report.outcome, 'ok');
+      assert.match(report.result!, /GunRelayClient/);
+      assertClean(report.result!, 'cycle view');
+      assertClean(shown(loop), 'loop');
+    } finally {
+      client.close();
+    }
+    assert.equal(JSON.parse(JSON.stringify(client)).closed, true);
+  });
+
+  it('OipSyncWorker and GunHelper: JSON.stringify and util.inspect give a redacted summary', async () => {
+    const worker = new OipSyncWorker({ peers: ['https://us3rname:s3cretpw@peer.example/gun-relay'], local: url, clientOptions: { headers } });
+    try {
+      assertClean(shown(worker), 'worker');
+      assert.deepEqual(JSON.parse(JSON.stringify(worker)), { worker: 'OipSyncWorker', name: 'oip-sync', local: 'http://127.0.0.1:9', peers: ['https://peer.example/gun-relay'], running: false, closed: false });
+    } finally {
+      await worker.close();
+    }
+    const before = process.env['GUN_PEERS'];
+    process.env['GUN_PEERS'] = url;
+    try {
+      const helper = new GunHelper();
+      assert.equal(helper.apiUrl, url, 'apiUrl keeps what GUN_PEERS says, as helpers/gun.js did');
+      assertClean(shown(helper), 'helper');
+      assert.deepEqual(JSON.parse(JSON.stringify(helper)), { helper: 'GunHelper', apiUrl: 'http://127.0.0.1:9', rememberedMisses: 0 });
+    } finally {
+      if (before === undefined) delete process.env['GUN_PEERS'];
+      else process.env['GUN_PEERS'] = before;
+      GunHelper.closeAll();
+    }
   });
 });

@@ -1,5 +1,7 @@
 import type { Clock } from '../clock.js';
-import { GunRelayError, type Operation } from '../errors.js';
+import { GunRelayError, redactUrl, type Operation } from '../errors.js';
+import { INSPECT, inspectSummary } from './redactedView.js';
+import type { InspectOptions } from 'node:util';
 import type { ClientEvents, CrossLinkEvent, StatsSnapshot, SuspectReadEvent } from '../events.js';
 import type { AppFailure, AppFailureResult } from '../ledger/appFailures.js';
 import type { FailureLedger, QuarantinedSoul } from '../ledger/FailureLedger.js';
@@ -477,6 +479,20 @@ export class GunRelayClient {
     this.transport.close();
     this.quarantine.close();
     this.events.removeAll();
+  }
+
+  /**
+   * A small summary for logs: the relays (credentials removed) and whether the client is closed.
+   * `JSON.stringify(client)` gives this, never the options (no password, no header value).
+   */
+  toJSON(): { client: 'GunRelayClient'; relays: string[]; closed: boolean } {
+    return { client: 'GunRelayClient', relays: this.options.baseUrl.map((r) => redactUrl(r.url)), closed: this.closed };
+  }
+
+  /** What `util.inspect(client)` and `console.log(client)` show: the same summary as `toJSON()`. */
+  [INSPECT](_depth: number, options: InspectOptions): string {
+    const { relays, closed } = this.toJSON();
+    return inspectSummary('GunRelayClient', { relays, closed }, options);
   }
 
   /** True once `close()` was called. */

@@ -1,5 +1,7 @@
 import type { Clock } from '../clock.js';
 import { GunRelayError, type Operation } from '../errors.js';
+import { INSPECT, inspectSummary } from './redactedView.js';
+import type { InspectOptions } from 'node:util';
 import type { BreakerEvent, BreakerState, RetryEvent } from '../events.js';
 import type { ResolvedOptions } from '../options.js';
 import { retryDelayMs } from '../resilience/backoff.js';
@@ -288,6 +290,16 @@ export class RelayPool {
       inFlight: this.limiter.inFlight,
       breakers,
     };
+  }
+
+  /** A small summary for logs: the relays' labels (credentials removed), never the options. */
+  toJSON(): { pool: 'RelayPool'; relays: string[] } {
+    return { pool: 'RelayPool', relays: this.labels };
+  }
+
+  /** What `util.inspect(pool)` shows: the same summary as `toJSON()`. */
+  [INSPECT](_depth: number, options: InspectOptions): string {
+    return inspectSummary('RelayPool', { relays: this.labels }, options);
   }
 
   /** Rejects every queued call and cancels every backoff with `CLIENT_CLOSED`; no request starts after it. */

@@ -4,7 +4,9 @@ import type { EncryptionMetaFields, OipRecord } from '../oip/recordSchemas.js';
 import type { EncryptionKey } from '../oip/envelope.js';
 import type { KeyProvider } from '../oip/recordCodec.js';
 import { systemClock, type Clock } from '../clock.js';
-import { isGunRelayError } from '../errors.js';
+import { isGunRelayError, redactUrl } from '../errors.js';
+import { INSPECT, inspectSummary } from '../client/redactedView.js';
+import type { InspectOptions } from 'node:util';
 import { toDid } from '../oip/did.js';
 import { computeSoul as computeRecordSoul, publisherHash } from '../oip/souls.js';
 import type { Logger } from '../options.js';
@@ -132,6 +134,17 @@ export class GunHelper {
     this.throwOnSkip = options.throwOnSkip ?? legacyThrowOnSkip();
     this.misses = new LegacyMissMemory({ clock: options.clock ?? systemClock });
     this.forgetMissesOnWrite = options.forgetMissesOnWrite ?? false;
+  }
+
+  /** A small summary for logs: the relay URL without credentials (`apiUrl` itself keeps them, as helpers/gun.js did). */
+  toJSON(): { helper: 'GunHelper'; apiUrl: string; rememberedMisses: number } {
+    return { helper: 'GunHelper', apiUrl: redactUrl(this.apiUrl), rememberedMisses: this.misses.size };
+  }
+
+  /** What `util.inspect(helper)` shows: the same summary as `toJSON()`. */
+  [INSPECT](_depth: number, options: InspectOptions): string {
+    const { apiUrl, rememberedMisses } = this.toJSON();
+    return inspectSummary('GunHelper', { apiUrl, rememberedMisses }, options);
   }
 
   /** Souls this instance remembers the relay answered "Not found" for (its own 404 memory, as helpers/gun.js had). */

@@ -7,6 +7,8 @@ import { classifyStatus } from '../protocol/responses.js';
 import { reasonSuffix } from '../protocol/relayReason.js';
 import { parseRetryAfter } from '../resilience/backoff.js';
 import { DeadlineWire } from './deadline.js';
+import { INSPECT, inspectSummary } from '../client/redactedView.js';
+import type { InspectOptions } from 'node:util';
 import type { Transport, TransportRequest, TransportResponse } from './Transport.js';
 
 /** Options of an {@link AxiosTransport}. */
@@ -201,6 +203,17 @@ export class AxiosTransport implements Transport {
 
   idleSockets(): number {
     return this.countSockets('freeSockets');
+  }
+
+  /** A small summary for logs: the names of the extra headers, never their values (an Authorization token). */
+  toJSON(): { transport: 'AxiosTransport'; headers: string[]; closed: boolean } {
+    return { transport: 'AxiosTransport', headers: Object.keys(this.options.headers ?? {}), closed: this.closed };
+  }
+
+  /** What `util.inspect(transport)` shows: the same summary as `toJSON()`. */
+  [INSPECT](_depth: number, options: InspectOptions): string {
+    const { headers, closed } = this.toJSON();
+    return inspectSummary('AxiosTransport', { headers, closed }, options);
   }
 
   close(): void {

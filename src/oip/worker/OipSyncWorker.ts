@@ -1,5 +1,7 @@
 import { GunRelayClient } from '../../client/GunRelayClient.js';
 import { SafeEmitter } from '../../client/SafeEmitter.js';
+import { INSPECT, inspectSummary } from '../../client/redactedView.js';
+import type { InspectOptions } from 'node:util';
 import { epochNow } from '../../clock.js';
 import { GunRelayError, redactUrl } from '../../errors.js';
 import type { BreakerState } from '../../events.js';
@@ -198,6 +200,20 @@ export class OipSyncWorker {
    */
   async serve(options?: ServeStatusOptions): Promise<StatusServer> {
     return (await import('gun-relay-client/status')).serveStatus(this, options);
+  }
+
+  /**
+   * A small summary for logs: its name, the relays (credentials removed), whether it is running.
+   * `JSON.stringify(worker)` gives this, never `options` (whose URLs and headers may hold secrets).
+   */
+  toJSON(): { worker: 'OipSyncWorker'; name: string; local: string; peers: string[]; running: boolean; closed: boolean } {
+    return { worker: 'OipSyncWorker', name: this.options.name, local: labelOf(this.options.local), peers: this.caches.peers.map((p) => p.label), running: this.isRunning, closed: this.closed };
+  }
+
+  /** What `util.inspect(worker)` shows: the same summary as `toJSON()`. */
+  [INSPECT](_depth: number, options: InspectOptions): string {
+    const { worker: _, ...summary } = this.toJSON();
+    return inspectSummary('OipSyncWorker', summary, options);
   }
 
   /** The worker's client of the local relay (for reads of your own, `stats()`, `forgive()`, ...). */
