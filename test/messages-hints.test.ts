@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GunRelayClient, ManualClock, SyncLoop, isGunRelayError } from '../src/index.js';
 import { startFaultServer } from '../src/testing/index.js';
+import { GunHelper } from '../src/legacy/index.js';
+import { OipSyncWorker } from '../src/oip/index.js';
 
 function thrown(f: () => unknown): Error {
   try {
@@ -78,5 +80,57 @@ describe('durations that look like a unit mistake warn through the logger', () =
     new GunRelayClient({ baseUrl: 'http://a:1', logger }).close();
     assert.equal(warnings.length, 2);
     client.close();
+  });
+
+  it('a logger that throws (or whose warn is a throwing getter) never makes a constructor throw: client, SyncLoop, OipSyncWorker', async () => {
+    const calls: string[] = [];
+    const throwing = {
+      warn: (_o: unknown, m?: string) => {
+        calls.push(m ?? '');
+        throw new Error('logger exploded');
+      },
+    };
+    const getter = Object.defineProperty({}, 'warn', {
+      get() {
+        throw new Error('getter exploded');
+      },
+    });
+    for (const logger of [throwing, getter]) {
+      const client = new GunRelayClient({ baseUrl: 'http://a:1', logger, timeouts: { get: 1_000 }, timeoutMs: 5 });
+      new SyncLoop({ name: 'n', client, intervalMs: 2, cycleTimeoutMs: 60_000, run() {}, clock: new ManualClock() });
+      client.close();
+      const worker = new OipSyncWorker({ peers: ['http://a:1'], local: 'http://b:1', intervalMs: 50, clientOptions: { logger, timeoutMs: 5 } });
+      assert.equal(worker.relays().length, 2, 'both clients were created');
+      await worker.close();
+    }
+    assert.ok(calls.some((m) => /timeouts\.get: 1000 ms/.test(m)), 'the warning still reached the logger');
+    assert.ok(calls.some((m) => /SyncLoop intervalMs: 2 is in milliseconds/.test(m)));
+    assert.ok(calls.some((m) => /SyncLoop intervalMs: 50 is in milliseconds/.test(m)), "the worker's loop warned too");
+  });
+});
+
+describe('GunHelper with a logger that throws', () => {
+  it('a failure the legacy contract swallows (getRecord answers null) still answers null, not the logger\'s error', async () => {
+    const server = await startFaultServer(() => ({ status: 503, body: { error: 'down' } }));
+    const before = process.env['GUN_PEERS'];
+    process.env['GUN_PEERS'] = server.url;
+    const lines: string[] = [];
+    try {
+      const helper = new GunHelper({
+        logger: {
+          warn: (m: unknown) => {
+            lines.push(String(m));
+            throw new Error('logger exploded');
+          },
+        },
+      });
+      assert.equal(await helper.getRecord('hint:soul'), null);
+      assert.ok(lines.some((l) => /getRecord\(hint:soul\) failed/.test(l)), lines.join('\n'));
+    } finally {
+      if (before === undefined) delete process.env['GUN_PEERS'];
+      else process.env['GUN_PEERS'] = before;
+      GunHelper.closeAll();
+      await server.close();
+    }
   });
 });

@@ -16,7 +16,7 @@ import { endpointMissing, isSoulNotFound, readListResponse, readPutResponse } fr
 import { AxiosTransport } from '../transport/AxiosTransport.js';
 import type { Transport } from '../transport/Transport.js';
 import { Counters, type CallScope, type Tallies } from './Counters.js';
-import { attachLogger } from './logging.js';
+import { attachLogger, logSafely } from './logging.js';
 import { rememberLogger, unitWarnings } from './unitWarnings.js';
 import { RelayPool, type RelayHealth } from './RelayPool.js';
 import { LINK_READ_CONCURRENCY, resolveLinks } from '../reads/linkResolver.js';
@@ -133,7 +133,7 @@ export class GunRelayClient {
       rememberLogger(this, logger);
       const { timeouts } = this.options;
       const durations = { 'timeouts.get': timeouts.get, 'timeouts.put': timeouts.put, 'timeouts.delete': timeouts.delete, 'timeouts.list': timeouts.list };
-      for (const warning of unitWarnings(durations, ['timeouts.get'])) logger.warn?.({ option: warning.split(':')[0] }, `gun relay: ${warning}`);
+      for (const warning of unitWarnings(durations, ['timeouts.get'])) logSafely(logger, 'warn', { option: warning.split(':')[0] }, `gun relay: ${warning}`);
     }
   }
 

@@ -1,6 +1,20 @@
 import type { ClientEvents } from '../events.js';
 import type { Logger } from '../options.js';
 
+/**
+ * Calls `logger[level](...args)` and never throws: a user's logger that throws (or whose method is
+ * a getter that throws) must not turn a warning into the library's failure. What it threw is
+ * dropped; event listeners that log are reported on `listenerError` by the emitter instead.
+ */
+export function logSafely(logger: Logger | null | undefined, level: keyof Logger, ...args: [obj: unknown, msg?: string]): void {
+  try {
+    const method = logger?.[level];
+    if (typeof method === 'function') method.apply(logger, args);
+  } catch {
+    // The logger is the user's; its failure is not the caller's.
+  }
+}
+
 /** Anything with the client's `on(event, listener) => dispose` method. */
 export interface EventSource {
   on<E extends keyof ClientEvents>(event: E, listener: ClientEvents[E]): () => void;

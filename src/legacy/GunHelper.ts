@@ -6,6 +6,7 @@ import type { KeyProvider } from '../oip/recordCodec.js';
 import { systemClock, type Clock } from '../clock.js';
 import { isGunRelayError, redactUrl } from '../errors.js';
 import { INSPECT, inspectSummary } from '../client/redactedView.js';
+import { logSafely } from '../client/logging.js';
 import type { InspectOptions } from 'node:util';
 import { toDid } from '../oip/did.js';
 import { computeSoul as computeRecordSoul, publisherHash } from '../oip/souls.js';
@@ -283,7 +284,7 @@ export class GunHelper {
   /** One line for an error the legacy contract swallows, so it is not silent. */
   private logSwallowed(what: string, error: unknown, returned: string): void {
     const detail = inFacadeTerms(isGunRelayError(error) ? `${error.code}: ${error.message}` : String(error));
-    this.shared.sink.logger?.warn?.(`⚠️ [GUN] ${what} failed (${detail}); returning ${returned}`);
+    logSafely(this.shared.sink.logger, 'warn', `⚠️ [GUN] ${what} failed (${detail}); returning ${returned}`);
   }
 }
 

@@ -6,6 +6,7 @@ import { cycleChannel, isTraced, type CycleTrace } from '../tracing/channels.js'
 import { CycleAbort } from './CycleAbort.js';
 import { cycleView } from './cycleView.js';
 import { loggerOf, unitWarnings } from '../client/unitWarnings.js';
+import { logSafely } from '../client/logging.js';
 import { describeThrown } from './describeThrown.js';
 import { LoopHealth } from './LoopHealth.js';
 import { CycleLease, fleetRestMs } from './CycleLease.js';
@@ -35,7 +36,7 @@ export class SyncLoop<R = unknown> {
     this.options = resolveSyncLoopOptions(options);
     const { intervalMs, cycleTimeoutMs, client, name } = this.options;
     const logger = loggerOf(client);
-    for (const warning of unitWarnings({ intervalMs, cycleTimeoutMs })) logger?.warn?.({ loop: name, option: warning.split(':')[0] }, `gun relay: SyncLoop ${warning}`);
+    for (const warning of unitWarnings({ intervalMs, cycleTimeoutMs })) logSafely(logger, 'warn', { loop: name, option: warning.split(':')[0] }, `gun relay: SyncLoop ${warning}`);
     this.healthState = new LoopHealth(this.options);
   }
 
