@@ -384,6 +384,30 @@ describe('gun-relay-client command line', () => {
       assert.doesNotMatch(run.stdout + run.stderr, /s3cret|baseUrl/);
     });
 
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      it(`sync (no --once) stops on ${signal} after its cycle: closes its clients and exits 0`, async () => {
+        const child = spawn(process.execPath, [bin, 'sync', '--peer', peer.url, '--local', local.url, '--types', 'post', '--interval', '600000'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+        let stdout = '';
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d));
+        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, sig) => resolve({ code, signal: sig })));
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.on('data', (d: Buffer) => {
+            stdout += d;
+            if (stdout.includes('\n')) resolve();
+          });
+          child.on('close', () => reject(new Error(`exited before its first cycle: ${stderr}`)));
+        });
+        assert.equal((JSON.parse(stdout.split('\n')[0]!) as { number: number }).number, 1);
+        const at = Date.now();
+        child.kill(signal);
+        const end = await exited;
+        assert.deepEqual(end, { code: 0, signal: null }, stderr);
+        assert.ok(Date.now() - at < 10_000, 'it did not wait for the next interval');
+        assert.equal(stderr, '');
+      });
+    }
+
     it('sync without --peer or with a bad --types is a one-line usage error', async () => {
       const run = await cli(['sync', '--local', local.url, '--once']);
       assert.equal(run.code, 2);

@@ -34,7 +34,7 @@ ${kind === 'cjs'
 `;
 
 /** The README's copy line, as a user writes it (no cast). */
-const README_COPY = 'const node = await from.get(soul); if (node) await to.put(soul, node);';
+const README_COPY = 'const node = await from.get(soul, { resolveLinks: 8 }); if (node) await to.put(soul, node);';
 
 /**
  * Every read's node is writable as it is, strict mode: `get` (with its `null`), `getMany`'s
