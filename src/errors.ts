@@ -46,6 +46,14 @@ export const ERROR_CODES = [
    * `foreignSoul` names that soul. Nothing was returned as this soul's data.
    */
   'IDENTITY_MISMATCH',
+  /**
+   * The relay answered "Not found" for a soul this client saw present, or wrote, within
+   * `readGuard.rememberMs`, on the first read and on every re-read. A relay's misread (the
+   * production relay answers a large node whole only to its first reader, then 404 for seconds)
+   * cannot be told from a delete by another writer, so the read is neither answered "absent" nor
+   * cached as a miss: read again later.
+   */
+  'UNCONFIRMED_MISS',
 ] as const;
 
 /** A stable string that says what went wrong. */
@@ -77,6 +85,7 @@ const SCOPE_BY_CODE: Record<GunRelayErrorCode, FailureScope> = {
   RESPONSE_TOO_LARGE: 'relay',
   RELAY_UNAVAILABLE: 'relay',
   IDENTITY_MISMATCH: 'relay',
+  UNCONFIRMED_MISS: 'relay',
 };
 
 /** Longest `bodyExcerpt` an error keeps, in characters. */

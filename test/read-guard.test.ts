@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import diagnostics_channel from 'node:diagnostics_channel';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { GunRelayClient, ManualClock, SyncLoop, TRACING_CHANNELS, type CycleReport, type RereadTrace, type SuspectReadEvent } from '../src/index.js';
+import { GunRelayClient, ManualClock, SyncLoop, isGunRelayError, TRACING_CHANNELS, type CycleReport, type RereadTrace, type SuspectReadEvent } from '../src/index.js';
 import { IndexSnapshot } from '../src/oip/index.js';
 import { GunHelper } from '../src/legacy/index.js';
 import { ReadGuard } from '../src/reads/ReadGuard.js';
@@ -162,20 +162,24 @@ describe('read guard against the local relay (real gun)', () => {
     assert.equal(clock.pendingSleeps, 0);
   });
 
-  it('a node really deleted by someone else: the re-reads agree, the call answers null (a confirmed miss)', async () => {
+  it('a node deleted by someone else: the re-reads agree, the call fails UNCONFIRMED_MISS (not "absent") until rememberMs passes', async () => {
     const clock = new ManualClock(0);
-    const c = client(clock);
+    const c = client(clock, { readGuard: { rememberMs: 60_000 } });
     const other = client(new ManualClock(0));
     await c.put('guard:gone', { a: 1 });
     await other.delete('guard:gone');
     relay.resetCounters();
     const events: SuspectReadEvent[] = [];
     c.on('suspectRead', (e) => events.push(e));
-    assert.equal(await drive(clock, c.get('guard:gone')), null);
+    await assert.rejects(drive(clock, c.get('guard:gone')), (e: unknown) => isGunRelayError(e) && e.code === 'UNCONFIRMED_MISS' && e.scope === 'relay' && e.soul === 'guard:gone' && e.relay === relay.url && /3 times, 500 ms apart/.test(e.message));
     assert.deepEqual(events.map((e) => e.action), ['reread', 'reread', 'confirmed']);
     const s = c.stats();
     assert.deepEqual([s.suspectReads, s.rereads, s.confirmedMisses], [3, 2, 1]);
     assert.equal(getsOf('guard:gone'), 3);
+    // Once the guard's memory of the soul expires, a miss is believed at once.
+    await clock.advance(60_000);
+    assert.equal(await c.get('guard:gone'), null);
+    assert.equal(getsOf('guard:gone'), 4);
   });
 
   it('the miss cache never holds a suspect miss, even one every re-read agreed with', async () => {
@@ -183,7 +187,7 @@ describe('read guard against the local relay (real gun)', () => {
     const c = client(clock, { missCache: { ttlMs: 3_600_000 } });
     await c.put('guard:cache', { a: 1 });
     relay.fault('guard:cache', { ...NOT_FOUND, times: 3 });
-    assert.equal(await drive(clock, c.get('guard:cache')), null, 'three false 404s: more than the re-reads');
+    await assert.rejects(drive(clock, c.get('guard:cache')), { code: 'UNCONFIRMED_MISS' }, 'three false 404s: more than the re-reads');
     assert.equal(c.stats().confirmedMisses, 1);
     assert.deepEqual(await drive(clock, c.get('guard:cache')), { a: 1 }, 'asked again, not answered from the miss cache');
     assert.equal(c.stats().missCacheHits, 0);
@@ -206,7 +210,7 @@ describe('read guard against the local relay (real gun)', () => {
     assert.equal(snapshot.size, 200);
     // More false 404s than re-reads: the snapshot keeps what it had and is not "fresh" for missingTtlMs.
     relay.fault('guard:snap', { ...NOT_FOUND, times: 3 });
-    await drive(clock, snapshot.refresh());
+    await assert.rejects(drive(clock, snapshot.refresh()), { code: 'UNCONFIRMED_MISS' });
     assert.equal(snapshot.exists, true);
     assert.equal(snapshot.size, 200);
     assert.ok(snapshot.has('rec199'));
@@ -327,7 +331,7 @@ describe('read guard in the GunHelper facade (local relay, real gun)', () => {
     assert.deepEqual((await gun.getRecord(soul))?.data, { basic: { name: 'Guarded' } }, 'one false 404: re-read, the record');
     // More false 404s than the re-reads (the facade's clock is the system clock: 2 × 500 ms).
     relay.fault(soul, { ...NOT_FOUND, times: 3 });
-    assert.equal(await gun.getRecord(soul), null, 'every read misread: a confirmed miss');
+    assert.equal(await gun.getRecord(soul), null, 'every read misread: UNCONFIRMED_MISS, which the facade logs and answers null');
     const again = await gun.getRecord(soul);
     assert.deepEqual(again?.data, { basic: { name: 'Guarded' } }, 'the miss cache (on in the facade) did not keep it');
     const s = gun.client.stats();

@@ -87,7 +87,7 @@ describe('IndexSnapshot: streamed reads merged monotonically', () => {
     assert.equal(snap.isRemoved('k2'), true);
 
     answers.push({ status: 404, body: { error: 'Not found' } });
-    await snap.refresh();
+    await assert.rejects(snap.refresh(), (e: unknown) => isGunRelayError(e) && e.code === 'UNCONFIRMED_MISS', 'the miss outlasted the re-reads: not "absent"');
     assert.equal(snap.exists, true, 'a miss after a found index is not proof of absence');
     assert.equal(snap.size, 3);
     const { rereads, confirmedMisses } = client.stats();

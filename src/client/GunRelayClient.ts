@@ -183,7 +183,11 @@ export class GunRelayClient {
     return { soul, outcome: 'written', relay };
   }
 
-  /** Reads a node, resolving `opts.resolveLinks` levels of links. Resolves `null` when the relay answers 404; every other failure throws. */
+  /**
+   * Reads a node, resolving `opts.resolveLinks` levels of links. Resolves `null` when the relay
+   * answers 404 (`UNCONFIRMED_MISS` when the soul was seen present or written recently and every
+   * re-read missed too); every other failure throws.
+   */
   get(soul: string, opts: GetOptions = {}): Promise<RelayNode | null> {
     return traceCall('get', soul, this.scope?.cycle, this.getCall, this, soul, opts);
   }
@@ -235,7 +239,8 @@ export class GunRelayClient {
    * Reads a node without building it: the 2xx answer's body goes to `sink` chunk by chunk as it
    * arrives (e.g. the streaming parser of an `IndexSnapshot`), so a node of any size costs what
    * the sink keeps, not the body. Its limit is `opts.maxContentLength`, default 1 GiB. Resolves
-   * `missing` for the relay's "Not found"; neither the miss cache nor read sharing is used.
+   * `missing` for the relay's "Not found" (`UNCONFIRMED_MISS` as for `get`); neither the miss
+   * cache nor read sharing is used.
    */
   streamGet(soul: string, sink: BodySink, opts: StreamGetOptions = {}): Promise<StreamGetResult> {
     return traceCall('get', soul, this.scope?.cycle, this.streamGetCall, this, soul, sink, opts);

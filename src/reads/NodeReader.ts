@@ -151,8 +151,8 @@ export class NodeReader {
   /**
    * For a streamed read (never decoded here) that missed `soul` on `relay`: when the guard
    * expects the soul there and re-read `attempt` (1-based) is within its re-reads, reports the
-   * suspicion, waits the guard's pause and resolves true (read again); otherwise false, and a
-   * suspect miss past the re-reads is reported confirmed.
+   * suspicion, waits the guard's pause and resolves true (read again); past the re-reads, reports
+   * it confirmed and throws `UNCONFIRMED_MISS`. False when the miss is believed.
    */
   async rereadMiss(relay: string, soul: string, attempt: number, signal: AbortSignal | undefined, suspect: (event: SuspectReadEvent) => void): Promise<boolean> {
     const guard = this.parts.guard;
@@ -161,7 +161,7 @@ export class NodeReader {
     const { rereads, rereadDelayMs, clock } = guard.options;
     const again = attempt <= rereads;
     suspect({ op: 'get', soul, relay, ...why, attempt: attempt - 1, action: again ? 'reread' : 'confirmed', delayMs: again ? rereadDelayMs : 0 });
-    if (!again) return false;
+    if (!again) throw unconfirmedMiss('get', soul, relay, guard);
     await clock.sleep(rereadDelayMs, signal).catch((reason: unknown) => {
       throw reason instanceof GunRelayError ? reason : new GunRelayError('ABORTED', 'get: aborted', { op: 'get', soul });
     });
@@ -260,8 +260,23 @@ export class NodeReader {
     }
     const final = guard.judge(best.answer.relay, soul, best.answer.node, Number.POSITIVE_INFINITY) ?? why;
     io.suspect({ op, soul, relay: best.answer.relay, ...final, attempt: rereads, action: 'confirmed', delayMs: 0 });
+    // A miss every re-read agreed with, of a soul still expected present: not "absent" (see UNCONFIRMED_MISS).
+    if (best.answer.node === null && final.reason === 'miss') throw unconfirmedMiss(op, soul, best.answer.relay, guard);
     return best;
   }
+}
+
+/** The error for a miss of a soul the guard expects present that every re-read agreed with. */
+function unconfirmedMiss(op: Operation, soul: string, relay: string, guard: ReadGuard): GunRelayError {
+  const { rereads, rereadDelayMs } = guard.options;
+  return new GunRelayError(
+    'UNCONFIRMED_MISS',
+    `${op}: the relay answered "Not found" for ${JSON.stringify(soul)} ${rereads + 1} times, ${rereadDelayMs} ms apart, ` +
+      'but this client saw it present or wrote it within readGuard.rememberMs. A relay that misreads a large node ' +
+      '(whole to its first reader, then 404 for seconds) cannot be told from a delete by another writer: not answered ' +
+      'as absent, no miss cached. Read again later, or raise readGuard.rereadDelayMs.',
+    { op, soul, relay, status: 404 },
+  );
 }
 
 /** Decodes `response` into the caller's own answer, keeping the response it came from. */

@@ -1,9 +1,12 @@
+import { systemClock, type Clock } from '../clock.js';
+
 /**
  * What a poisoned soul does to the local relay: answer a fixed status/body, never answer, reset
  * the connection, answer normally after a delay, or answer part of the node. The production
  * relay's misreads of a freshly written node are reproduced with `{ status: 404, body: { error:
  * 'Not found' }, path: '/get', times: n }` (a quick false 404) and `{ partialKeys: k, times: n }`;
- * its cross-linked keys with `{ extraFields: { [key]: { '#': '<soul>/<other key>' } } }`.
+ * its cross-linked keys with `{ extraFields: { [key]: { '#': '<soul>/<other key>' } } }`;
+ * its misreads of a large node with `{ firstReaderOnly: { missForMs } }`.
  */
 export type RelayFaultBehaviour =
   | {
@@ -38,6 +41,17 @@ export type RelayFaultBehaviour =
        * { '#': '<soul>/<another key>' } }`, a cross-link); other requests are handled normally.
        */
       extraFields: Record<string, unknown>;
+    }
+  | {
+      /**
+       * The production relay on a large node (20,000 entries): a `GET /get` of the soul is
+       * answered normally, then every `GET /get` of it within `missForMs` of that answer gets the
+       * relay's 404 "Not found" (production: 4–9 s); the first read after the window is answered
+       * normally and opens the next window. Time is `clock`'s (default the system clock): give it
+       * the client's `ManualClock` to make the window deterministic. The 404s are answered at once
+       * (production takes seconds). Other requests are handled normally.
+       */
+      firstReaderOnly: { missForMs: number; clock?: Pick<Clock, 'now'> };
     };
 
 /**
@@ -59,7 +73,11 @@ interface Rule {
   readonly soul: string;
   readonly fault: RelayFault;
   remaining: number;
+  /** `firstReaderOnly`: when the last whole answer was let through. */
+  servedAt?: number;
 }
+
+const RELAY_NOT_FOUND: RelayFault = { status: 404, body: { error: 'Not found' } };
 
 /** The set of active fault rules of one relay. Most recently added rule wins; exact souls before `*`. */
 export class RelayFaultTable {
@@ -80,6 +98,7 @@ export class RelayFaultTable {
   /** Finds (and consumes one use of) the rule for this request, if any. */
   take(request: { soul: string | null; path: string; method: string; body?: unknown }): RelayFault | undefined {
     const applies = (r: Rule): boolean =>
+      (!('firstReaderOnly' in r.fault) || (request.path === '/get' && request.method === 'GET')) &&
       (r.fault.path === undefined || r.fault.path === request.path) &&
       (r.fault.method === undefined || r.fault.method.toUpperCase() === request.method) &&
       (r.fault.matchBody === undefined || (request.body !== undefined && r.fault.matchBody(request.body)));
@@ -90,6 +109,13 @@ export class RelayFaultTable {
     if (!rule) return undefined;
     rule.remaining--;
     if (rule.remaining <= 0) this.rules = this.rules.filter((r) => r !== rule);
+    if ('firstReaderOnly' in rule.fault) {
+      const { missForMs, clock = systemClock } = rule.fault.firstReaderOnly;
+      const now = clock.now();
+      if (rule.servedAt !== undefined && now - rule.servedAt < missForMs) return RELAY_NOT_FOUND;
+      rule.servedAt = now;
+      return undefined;
+    }
     return rule.fault;
   }
 }

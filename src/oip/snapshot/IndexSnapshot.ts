@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '../../clock.js';
+import { isGunRelayError } from '../../errors.js';
 import { isPlainObject } from '../../protocol/safeJson.js';
 import { crossLinkTarget } from '../../protocol/crossLinks.js';
 import type { RelayNode } from '../../protocol/responses.js';
@@ -179,6 +180,17 @@ export class IndexSnapshot {
   }
 
   private async read(io: RegistryIo, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      await this.readOnce(io, signal);
+    } catch (error) {
+      // The relay kept answering "Not found" for an index this client saw (UNCONFIRMED_MISS): keep
+      // the entries, and make nothing fresh, so the next ensureFresh() reads again.
+      if (isGunRelayError(error) && error.code === 'UNCONFIRMED_MISS') this.readAt = undefined;
+      throw error;
+    }
+  }
+
+  private async readOnce(io: RegistryIo, signal: AbortSignal | undefined): Promise<void> {
     let found: boolean;
     if (io.streamGet) {
       // Entries are staged and merged only once the whole answer was accepted: a failed read

@@ -83,9 +83,12 @@ export interface CycleContext {
   rereadBudget: number;
 }
 
-/** True for an error that is the relay's (or the transport's), not one soul's. */
+/**
+ * True for an error that is the relay's (or the transport's), not one soul's. An
+ * `UNCONFIRMED_MISS` is about one soul on a relay that answers: that soul's read failed, not the relay.
+ */
 export function isRelayLevel(error: unknown): boolean {
-  return !isGunRelayError(error) || error.scope === 'relay';
+  return !isGunRelayError(error) || (error.scope === 'relay' && error.code !== 'UNCONFIRMED_MISS');
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time. */
