@@ -5,7 +5,7 @@ export interface Job {
   /** Unique key in the results file, e.g. `storm.delete.sdk.10000`. */
   name: string;
   /** Module under `scenarios/` that runs it. */
-  scenario: 'storm' | 'poisoned' | 'throughput' | 'resilience' | 'delete-cost' | 'soak' | 'fleet' | 'tracing' | 'failure-cost' | 'original-pairs' | 'cycle' | 'snapshot-cost' | 'scale';
+  scenario: 'storm' | 'poisoned' | 'throughput' | 'resilience' | 'delete-cost' | 'soak' | 'fleet' | 'tracing' | 'failure-cost' | 'original-pairs' | 'cycle' | 'snapshot-cost' | 'scale' | 'scale-cycle';
   params: Record<string, unknown>;
   /** Servers the orchestrator starts for this job, by name; their URLs reach the child. */
   servers: Record<string, ServerSpec>;

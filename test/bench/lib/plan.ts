@@ -15,6 +15,7 @@ export interface PlanSettings {
   originalPairs: { pairs: number; calls: number; concurrency: number };
   snapshotCost: { chunks: number; putsPerChunk: number };
   scale: { entries: number; rounds: number };
+  scaleCycle: { entries: number; baselineEntries: number };
   fleet: { souls: number; chunks: number; deletesPerChunk: number; rounds: number; paceMs: number; workers: number[] };
   tracing: { levels: Array<{ concurrency: number; opsPerRep: number }>; reps: number; warmupOps: number; microChunks: number; microPuts: number };
   cycle: { types: number; typesWritten: number; records: number; deleteEvery: number; intervalMs: number; lateAtMs: number };
@@ -41,6 +42,7 @@ export function settings(quick: boolean): PlanSettings {
         originalPairs: { pairs: 1, calls: 400, concurrency: 8 },
         snapshotCost: { chunks: 6, putsPerChunk: 20_000 },
         scale: { entries: 100_000, rounds: 2 },
+        scaleCycle: { entries: 2_000, baselineEntries: 200 },
         fleet: { souls: 10, chunks: 6, deletesPerChunk: 20_000, rounds: 4, paceMs: 20, workers: [1, 4] },
         tracing: { levels: levels(400, 1_200), reps: 6, warmupOps: 300, microChunks: 4, microPuts: 10_000 },
         // The legacy cycles pay 3 s per never-written soul they read: few types and records here.
@@ -64,6 +66,7 @@ export function settings(quick: boolean): PlanSettings {
         originalPairs: { pairs: 5, calls: 3_200, concurrency: 8 },
         snapshotCost: { chunks: 20, putsPerChunk: 50_000 },
         scale: { entries: 1_000_000, rounds: 5 },
+        scaleCycle: { entries: 20_000, baselineEntries: 200 },
         fleet: { souls: 10, chunks: 20, deletesPerChunk: 50_000, rounds: 4, paceMs: 20, workers: [1, 4] },
         tracing: { levels: levels(1_000, 2_500), reps: 16, warmupOps: 1_000, microChunks: 10, microPuts: 20_000 },
         // All 37 types: the legacy cycles take minutes, as the indexer's do (245–397 s reported).
@@ -95,6 +98,7 @@ export function plan(s: PlanSettings): Job[] {
   jobs.push({ name: 'snapshot-cost', scenario: 'snapshot-cost', params: { ...s.snapshotCost }, servers: {}, timeoutMs: 120_000 });
   jobs.push({ name: 'scale', scenario: 'scale', params: { ...s.scale }, servers: { large: { kind: 'large-index', soul: 'oip:registry:index:post', entries: s.scale.entries } }, timeoutMs: 600_000 });
   jobs.push({ name: 'original-pairs', scenario: 'original-pairs', params: { ...s.originalPairs }, servers: {}, timeoutMs: 900_000 });
+  jobs.push({ name: 'scale.cycle', scenario: 'scale-cycle', params: { ...s.scaleCycle }, servers: {}, timeoutMs: s.quick ? 900_000 : 3_600_000 });
   jobs.push({ name: 'failure-cost', scenario: 'failure-cost', params: { ...s.failureCost }, servers: { err: { kind: 'error', status: 500, bodyBytes: 64 * KiB } }, timeoutMs: 180_000 });
   jobs.push({ name: 'fleet', scenario: 'fleet', params: { ...s.fleet }, servers: { reject: { kind: 'reject', status: 500 } }, timeoutMs: 120_000 });
   jobs.push({ name: 'cycle', scenario: 'cycle', params: { ...s.cycle }, servers: {}, timeoutMs: s.quick ? 600_000 : 1_500_000 });

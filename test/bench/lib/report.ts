@@ -13,6 +13,7 @@ import type { PlanSettings } from './plan.js';
 import { linearFit, median, pairedRatio } from './stats.js';
 import type { InterleavedResult } from './interleave.js';
 import { fleetRows } from './reportFleet.js';
+import { scaleCycleRows } from './reportScaleCycle.js';
 import { syncRows } from './reportSync.js';
 
 type StormResult = Awaited<ReturnType<typeof runStorm>>;
@@ -343,6 +344,8 @@ export function buildRows(outcomes: Map<string, JobOutcome>, s: PlanSettings): R
   }
   const sl = get<Awaited<ReturnType<typeof runScale>>>('scale');
   if (sl) rows.push(...scaleRows(sl));
+  const scy = get<Parameters<typeof scaleCycleRows>[0]>('scale.cycle');
+  if (scy) rows.push(...scaleCycleRows(scy));
   const fc = get<Awaited<ReturnType<typeof runFailureCost>>>('failure-cost');
   if (fc) {
     rows.push({
