@@ -72,6 +72,7 @@ export { OIP_RECORD_TYPES } from './worker/recordTypes.js';
 export { MAX_REPORTED_PROBLEMS } from './worker/report.js';
 export type {
   OipCycleProblem,
+  OipIndexFailure,
   OipIndexState,
   OipPeerReport,
   OipSkipReason,

@@ -278,6 +278,7 @@ export class OipSyncWorker {
       totals: tally.totals(),
       problems: tally.problems,
       problemsDropped: tally.problemsDropped,
+      indexFailures: tally.indexFailures,
     };
   }
 

@@ -1,3 +1,4 @@
+import { DELETED_INDEX_SOUL, registryIndexSoul } from '../registrySouls.js';
 import { eachLimit, isRelayLevel, type CycleContext } from './context.js';
 
 /** One planned index read. */
@@ -47,6 +48,7 @@ export async function readIndexes(ctx: CycleContext): Promise<void> {
           if (signal.aborted) throw error;
           tally.peers[p]!.deletionIndex = 'failed';
           if (isRelayLevel(error)) ctx.peerErrors.set(p, error);
+          else tally.indexFailed(p, DELETED_INDEX_SOUL, undefined, error);
         }
       },
     };
@@ -75,6 +77,7 @@ export async function readIndexes(ctx: CycleContext): Promise<void> {
             if (signal.aborted) throw error;
             report.index = 'failed';
             if (isRelayLevel(error)) ctx.peerErrors.set(p, error);
+            else tally.indexFailed(p, snapshot.soul, type, error);
           }
         },
       };
@@ -97,6 +100,8 @@ export async function readIndexes(ctx: CycleContext): Promise<void> {
         } catch (error) {
           if (signal.aborted || isRelayLevel(error)) throw error;
           ctx.localUnreadable.add(type);
+          if (type === LOCAL_DELETIONS) tally.indexFailed(undefined, DELETED_INDEX_SOUL, undefined, error);
+          else tally.indexFailed(undefined, registryIndexSoul(type), type, error);
         }
       },
     };

@@ -76,6 +76,22 @@ export interface OipCycleProblem {
 }
 
 /**
+ * An index whose read failed this cycle with an error about that index, not its relay (its relay
+ * answered): e.g. `UNCONFIRMED_MISS`, the relay answering "Not found", on every re-read, for an
+ * index read before. The entries read before are still used, and the index is read again next cycle.
+ */
+export interface OipIndexFailure {
+  /** The peer's URL, credentials removed, or `local` for the local relay. */
+  peer: string;
+  /** The index's soul. */
+  soul: string;
+  /** Its record type; `undefined` for a deletion registry index. */
+  type: string | undefined;
+  code: string | undefined;
+  message: string;
+}
+
+/**
  * What one cycle of an `OipSyncWorker` did: plain data (JSON-serialisable). `number`, `startedAt`,
  * `durationMs`, `outcome`, `error`, `requests` (peers and local relay), `misses`, `failures` (calls
  * that failed) and `retries` are the loop's cycle report's.
@@ -103,6 +119,8 @@ export interface OipSyncCycleReport extends Pick<CycleReport, 'number' | 'starte
   problems: OipCycleProblem[];
   /** Problems left out of `problems` by its bound. */
   problemsDropped: number;
+  /** Index reads that failed with an error about the index, not the relay (a relay-level failure is the peer's `error`). */
+  indexFailures: OipIndexFailure[];
 }
 
 /** Most problems one report lists. */
@@ -116,6 +134,7 @@ export class CycleTally {
   readonly peers: OipPeerReport[];
   readonly deletions: OipSyncCycleReport['deletions'] = { pending: 0, applied: 0, mirrored: 0, skipped: {} };
   readonly problems: OipCycleProblem[] = [];
+  readonly indexFailures: OipIndexFailure[] = [];
   problemsDropped = 0;
   indexReads = 0;
 
@@ -143,6 +162,12 @@ export class CycleTally {
     }
     const described = error === undefined ? {} : describeError(error);
     this.problems.push({ peer: this.peers[peer]?.peer ?? 'local', type, soul, reason, ...described });
+  }
+
+  /** Records an index read that failed with an error about the index (`peer` undefined: the local relay). */
+  indexFailed(peer: number | undefined, soul: string, type: string | undefined, error: unknown): void {
+    const label = peer === undefined ? 'local' : this.peers[peer]!.peer;
+    this.indexFailures.push({ peer: label, soul, type, ...describeError(error) });
   }
 
   /** Sums over peers and types. */
