@@ -182,6 +182,18 @@ describe('read guard against the local relay (real gun)', () => {
     assert.equal(getsOf('guard:gone'), 4);
   });
 
+  it('a delete whose read misses past the re-reads fails UNCONFIRMED_MISS, not "absent": nothing is sent, the node is still there', async () => {
+    const clock = new ManualClock(0);
+    const c = client(clock);
+    await c.put('guard:del', { a: 1 });
+    relay.fault('guard:del', { ...NOT_FOUND, times: 3 });
+    relay.resetCounters();
+    await assert.rejects(drive(clock, c.delete('guard:del')), (e: unknown) => isGunRelayError(e) && e.code === 'UNCONFIRMED_MISS' && e.op === 'delete' && e.soul === 'guard:del');
+    assert.equal(relay.log.filter((r) => r.path === '/put').length, 0, 'no tombstones sent');
+    assert.deepEqual(await c.get('guard:del'), { a: 1 });
+    assert.equal((await c.delete('guard:del')).outcome, 'deleted', 'read whole again: deleted');
+  });
+
   it('the miss cache never holds a suspect miss, even one every re-read agreed with', async () => {
     const clock = new ManualClock(0);
     const c = client(clock, { missCache: { ttlMs: 3_600_000 } });
