@@ -349,4 +349,15 @@ describe('read guard in the GunHelper facade (local relay, real gun)', () => {
     const s = gun.client.stats();
     assert.deepEqual([s.confirmedMisses, s.rereads, s.missCacheHits], [1, 3, 0]);
   });
+  it('deleteRecord of a record this process wrote, answered "Not found" past the re-reads, throws UNCONFIRMED_MISS and sends nothing; the retry deletes it', async () => {
+    const gun = new GunHelper({ logger: null });
+    const soul = gun.computeSoul('pubkey-guard', `guarded-del-${process.pid}`);
+    await gun.putRecord({ data: { basic: { name: 'Guarded' } }, oip: { recordType: 'post' } }, soul, { localId: `guarded-del-${process.pid}` });
+    relay.fault(soul, { ...NOT_FOUND, times: 3 });
+    const puts = relay.log.filter((r) => r.path === '/put').length;
+    await assert.rejects(gun.deleteRecord(soul), (e: unknown) => isGunRelayError(e) && e.code === 'UNCONFIRMED_MISS' && e.soul === soul);
+    assert.equal(relay.log.filter((r) => r.path === '/put').length, puts, 'no tombstones sent');
+    assert.equal(await gun.deleteRecord(soul), true);
+    assert.equal(await gun.getRecord(soul), null, 'deleted');
+  });
 });
