@@ -23,8 +23,8 @@ const keyOf = (i: number): string => `5ca1e0000001:h:${i.toString(16).padStart(1
 describe('a 20,000-entry index on the local relay, default options, each read path', { timeout: 600_000 }, () => {
   /** A relay holding the index, written as registerOIPRecord writes it: its first reader gets it whole. */
   const freshRelay = async (): Promise<LocalRelay> => {
-    // Each nested entry is its own put (20,010 requests): a 10 ms disk batch window keeps the
-    // write bounded; what is tested is the reading.
+    // Ten puts of 2,000 nested entries, one request each (a nested object names its own node in
+    // its parent's request); a 10 ms disk batch window keeps gun's write bounded.
     const relay = await startLocalRelay({ putDelayMs: 0, writeBatchMs: 10 });
     const client = new GunRelayClient({ baseUrl: relay.url, timeouts: { put: 120_000 } });
     try {
