@@ -64,6 +64,49 @@ function tooLargeMessage(op: string, limit: number, announced: number | undefine
   return `${op}: response larger than ${limit} bytes (${decoded}${size}maxContentLength is ${limit}); ${raise} (client option, or per call)${large}`;
 }
 
+/** What axios's default params serializer writes for a value (`encodeURIComponent`, then `:`, `$`, `,` and `+` for a space kept plain). */
+function encodeParam(value: string): string {
+  return encodeURIComponent(value).replace(/%3A/gi, ':').replace(/%24/g, '$').replace(/%2C/gi, ',').replace(/%20/g, '+');
+}
+
+/** `?k=v&…` for flat string and number params, as axios's default serializer writes them; `''` for none. */
+function queryString(params: Record<string, string | number>): string {
+  let query = '';
+  for (const key of Object.keys(params)) {
+    const value = params[key];
+    if (value === undefined || value === null) continue;
+    query += `${query ? '&' : '?'}${encodeParam(key)}=${encodeParam(String(value))}`;
+  }
+  return query;
+}
+
+/** No transforms: bodies are sent as prepared and received as Buffers (shared, never mutated). */
+const NO_TRANSFORMS: [] = [];
+
+/**
+ * Trims an instance's defaults to what this transport uses: axios merges every default into
+ * every request's config (deep-copying each header group), so unused groups cost on every call.
+ * Kept: one flat `common` group (axios's `Accept` and the client's headers) and `post`'s JSON
+ * `Content-Type` (every POST body is JSON text), the `http` adapter, empty transforms. Dropped:
+ * the other method groups, the XSRF cookie names and `env` (browser and FormData only) and the
+ * `transitional` flags (axios falls back to the same values).
+ */
+function leanDefaults(instance: AxiosInstance, headers: Record<string, string> | undefined): void {
+  const defaults = instance.defaults as unknown as Record<string, unknown>;
+  const axiosCommon = (instance.defaults.headers as unknown as { common?: Record<string, unknown> }).common ?? {};
+  const common: Record<string, unknown> = { Accept: axiosCommon['Accept'], 'Content-Type': undefined };
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    // The client's headers replace axios's whatever their case (one header each on the wire).
+    const known = Object.keys(common).find((key) => key.toLowerCase() === name.toLowerCase());
+    common[known ?? name] = value;
+  }
+  defaults['headers'] = { common, post: { 'Content-Type': 'application/json' } };
+  defaults['adapter'] = 'http';
+  defaults['transformRequest'] = NO_TRANSFORMS;
+  defaults['transformResponse'] = NO_TRANSFORMS;
+  for (const unused of ['transitional', 'xsrfCookieName', 'xsrfHeaderName', 'env']) delete defaults[unused];
+}
+
 /** Statuses the transport resolves with: 2xx, and 404 (the relay's "Not found"). */
 function acceptable(status: number): boolean {
   return (status >= 200 && status < 300) || status === 404;
@@ -133,7 +176,6 @@ export class AxiosTransport implements Transport {
     this.http = axios.create({
       httpAgent: this.httpAgent,
       httpsAgent: this.httpsAgent,
-      headers: options.headers ?? {},
       maxContentLength: options.maxContentLength,
       maxBodyLength: options.maxBodyLength,
       maxRedirects: 0,
@@ -141,11 +183,9 @@ export class AxiosTransport implements Transport {
       // Bodies arrive as Buffers: a failure's excerpt is decoded from the head alone, so a large
       // error body never becomes a string.
       responseType: 'arraybuffer',
-      transformResponse: [(data: unknown) => data],
-      // Bodies are JSON text prepared at call time: sent as they are, never serialised again.
-      transformRequest: [(data: unknown) => data],
       validateStatus: acceptable,
     });
+    leanDefaults(this.http, options.headers);
     axiosRetry(this.http, {
       retries: 0,
       shouldResetTimeout: false,
@@ -161,21 +201,7 @@ export class AxiosTransport implements Transport {
     const sentBytes = request.meter && request.body !== undefined ? Buffer.byteLength(request.body) : 0;
     let response: AxiosResponse<Buffer>;
     try {
-      response = await this.http.request<Buffer>({
-        baseURL: request.baseUrl,
-        url: request.path,
-        method: request.method,
-        params: request.params,
-        data: request.body,
-        headers: request.body === undefined ? undefined : { 'Content-Type': 'application/json' },
-        timeout: request.timeoutMs,
-        // A streamed answer's limit is the sink's (see divertBody); other statuses keep the transport's.
-        maxContentLength: request.sink ? this.options.maxContentLength : request.maxContentLength,
-        transport: state.wire,
-        signal: request.signal,
-        'axios-retry': { retries: request.retry?.retries ?? 0 },
-        gunRelay: state,
-      } as Config);
+      response = await this.http.request<Buffer>(this.config(request, state));
     } catch (error) {
       const failure = this.toError(error, state);
       const failed = (error as AxiosError).response;
@@ -195,6 +221,30 @@ export class AxiosTransport implements Transport {
     release(response);
     const streamed = request.sink !== undefined && response.status >= 200 && response.status < 300;
     return { status: response.status, text, retries: state.attempts, ...(streamed ? { streamed } : {}) };
+  }
+
+  /**
+   * The request's own config: only what differs from the instance defaults (see
+   * {@link leanDefaults}), since axios merges every key of it with them on each request. The
+   * query string is built here (what axios's default serializer writes for flat string and
+   * number params), so axios has no params object to copy, check for cycles and serialise.
+   */
+  private config(request: TransportRequest, state: ExchangeState): Config {
+    const config = {
+      baseURL: request.baseUrl,
+      url: request.params ? request.path + queryString(request.params) : request.path,
+      method: request.method,
+      data: request.body,
+      timeout: request.timeoutMs,
+      transport: state.wire,
+      gunRelay: state,
+    } as Config;
+    // A streamed answer's limit is the sink's (see divertBody); other statuses keep the transport's.
+    if (!request.sink && request.maxContentLength !== undefined) config.maxContentLength = request.maxContentLength;
+    if (request.signal) config.signal = request.signal;
+    const retries = request.retry?.retries ?? 0;
+    if (retries > 0) (config as { 'axios-retry'?: { retries: number } })['axios-retry'] = { retries };
+    return config;
   }
 
   openSockets(): number {
