@@ -31,9 +31,14 @@ class ExchangeState {
   /** The last failure classified, and what it was classified from: each failure is classified once. */
   classified: { raw: unknown; failure: GunRelayError } | undefined;
   readonly wire: DeadlineWire;
-  constructor(readonly request: TransportRequest) {
+  constructor(
+    readonly request: TransportRequest,
+    /** The limit axios applies to a non-streamed body (-1: none). */
+    bodyLimit: number,
+  ) {
     const divert = request.sink && { sink: request.sink, limit: request.maxContentLength ?? Infinity };
-    this.wire = new DeadlineWire(request.timeoutMs, request, request.attemptTimeoutMs, divert);
+    const errorHead = { keep: CLASSIFY_BYTES, limit: bodyLimit > -1 ? bodyLimit : Infinity };
+    this.wire = new DeadlineWire(request.timeoutMs, request, request.attemptTimeoutMs, divert, errorHead);
   }
 }
 type Config = InternalAxiosRequestConfig & { gunRelay?: ExchangeState };
@@ -197,7 +202,8 @@ export class AxiosTransport implements Transport {
 
   async send(request: TransportRequest): Promise<TransportResponse> {
     if (this.closed) throw new GunRelayError('CLIENT_CLOSED', `${request.op}: client is closed`, { op: request.op, soul: request.soul });
-    const state = new ExchangeState(request);
+    // A streamed answer's limit is the sink's (see divertBody); other statuses keep the transport's.
+    const state = new ExchangeState(request, request.sink || request.maxContentLength === undefined ? this.options.maxContentLength : request.maxContentLength);
     const sentBytes = request.meter && request.body !== undefined ? Buffer.byteLength(request.body) : 0;
     let response: AxiosResponse<Buffer>;
     try {
@@ -205,7 +211,7 @@ export class AxiosTransport implements Transport {
     } catch (error) {
       const failure = this.toError(error, state);
       const failed = (error as AxiosError).response;
-      request.meter?.(sentBytes * (state.attempts + 1), bodyLength(failed?.data) + state.wire.divertedBytes);
+      request.meter?.(sentBytes * (state.attempts + 1), bodyLength(failed?.data) + state.wire.droppedBytes + state.wire.divertedBytes);
       release(failed);
       const refused = state.wire.refused;
       // The sink refused the relay's 2xx answer (malformed, or a value past its bound): an answer,

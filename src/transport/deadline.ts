@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isGunRelayError, redactUrl } from '../errors.js';
 import { attemptChannel, isTraced, type AttemptTrace } from '../tracing/channels.js';
-import { divertBody } from './divertBody.js';
+import { divertBody, keepHead } from './divertBody.js';
 import type { BodySink, TransportRequest } from './Transport.js';
 
 /** Where a wire sends 2xx bodies instead of axios, and their limit. */
@@ -38,6 +38,8 @@ export class DeadlineWire {
    * oversized answer), that error and the status: the relay answered, the answer was bad.
    */
   refused: { error: unknown; status: number } | undefined;
+  /** Bytes of the latest attempt's error body read past the head kept for classification. */
+  droppedBytes = 0;
 
   private attempts = 0;
 
@@ -49,6 +51,11 @@ export class DeadlineWire {
     private readonly attemptTimeoutMs?: number,
     /** Where 2xx bodies go instead of axios's buffer. */
     private readonly divert?: WireSink,
+    /**
+     * Error answers (not 2xx, not 404) reach axios with only this many bytes of their body, the
+     * rest read and dropped, within `limit` bytes in all (not compressed: a compressed one is left to axios, which decodes it). Absent: error bodies reach axios whole.
+     */
+    private readonly errorHead?: { keep: number; limit: number },
   ) {
     this.deadline = Date.now() + timeoutMs;
   }
@@ -63,11 +70,15 @@ export class DeadlineWire {
       const encoding = res.headers['content-encoding'];
       this.encoding = encoding && encoding.toLowerCase() !== 'identity' ? encoding : undefined;
       const status = res.statusCode ?? 0;
+      this.droppedBytes = 0;
       if (this.divert && status >= 200 && status < 300) {
         const refused = (error: unknown): void => {
           if (isGunRelayError(error)) this.refused = { error, status };
         };
         given(divertBody(res, this.divert.sink, this.divert.limit, (bytes) => (this.divertedBytes += bytes), refused));
+      } else if (this.errorHead && (status < 200 || status >= 300) && status !== 404 && this.encoding === undefined) {
+        // A compressed error body is left to axios, which decodes it.
+        given(keepHead(res, this.errorHead.keep, this.errorHead.limit, (bytes) => (this.droppedBytes = bytes)));
       } else given(res);
     };
     const req = isTraced(attemptChannel) && this.about ? this.traced(options, onResponse, attempt) : this.open(options, onResponse);

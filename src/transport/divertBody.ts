@@ -103,3 +103,53 @@ export function divertBody(
   });
   return standIn as unknown as IncomingMessage;
 }
+
+/**
+ * Keeps the first `keep` bytes of `res` (an error answer's body, not compressed) and returns a
+ * stand-in response with only them for axios to buffer; the rest is read and dropped as it
+ * arrives, so a large error page is never held or copied whole. Past `limit` bytes in all, the
+ * response is destroyed and the stand-in fails with the same error axios gives. A body that
+ * breaks off fails the stand-in too. `counted(bytes)` is told the bytes dropped once the body
+ * ended or failed.
+ */
+export function keepHead(res: IncomingMessage, keep: number, limit: number, counted: (dropped: number) => void): IncomingMessage {
+  const standIn = new Readable({
+    read() {},
+    destroy(error, callback) {
+      if (!res.destroyed) res.destroy();
+      callback(error);
+    },
+  }) as Readable & { statusCode?: number; statusMessage?: string; headers?: IncomingMessage['headers']; rawHeaders?: string[]; req?: unknown };
+  Object.assign(standIn, { statusCode: res.statusCode, statusMessage: res.statusMessage, headers: res.headers, rawHeaders: [], req: (res as { req?: unknown }).req });
+  let bytes = 0;
+  let kept = 0;
+  // The listeners below stay on `res`, which a keep-alive socket keeps reachable (through its last
+  // request) until its next use: once settled they must no longer reach the stand-in, whose
+  // reader (axios) holds the head.
+  let out: Readable | undefined = standIn;
+  const settle = (error?: Error): void => {
+    const target = out;
+    if (!target) return;
+    out = undefined;
+    counted(bytes - kept);
+    if (error) {
+      target.destroy(error);
+      if (!res.destroyed) res.destroy();
+    } else target.push(null);
+  };
+  res.on('data', (chunk: Buffer) => {
+    if (!out) return;
+    bytes += chunk.length;
+    if (bytes > limit) return settle(tooLarge(limit));
+    if (kept >= keep) return;
+    const part = chunk.length <= keep - kept ? chunk : chunk.subarray(0, keep - kept);
+    kept += part.length;
+    out.push(part);
+  });
+  res.once('end', () => settle());
+  res.once('error', (error) => settle(error));
+  res.once('close', () => {
+    if (!res.complete) settle(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+  });
+  return standIn as unknown as IncomingMessage;
+}
