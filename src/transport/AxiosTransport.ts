@@ -71,8 +71,9 @@ function tooLargeMessage(op: string, limit: number, announced: number | undefine
 
 /** What axios's default params serializer writes for a value (`encodeURIComponent`, then `:`, `$`, `,` and `+` for a space kept plain). */
 function encodeParam(value: string): string {
-  return encodeURIComponent(value).replace(/%3A/gi, ':').replace(/%24/g, '$').replace(/%2C/gi, ',').replace(/%20/g, '+');
+  return encodeURIComponent(value).replace(/%(?:3A|24|2C|20)/gi, (escape) => PLAIN[escape.toUpperCase()]!);
 }
+const PLAIN: Record<string, string> = { '%3A': ':', '%24': '$', '%2C': ',', '%20': '+' };
 
 /** `?k=v&…` for flat string and number params, as axios's default serializer writes them; `''` for none. */
 function queryString(params: Record<string, string | number>): string {
@@ -173,6 +174,7 @@ export class AxiosTransport implements Transport {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private closed = false;
+  private readonly redactedUrls = new Map<string, string>();
 
   constructor(private readonly options: AxiosTransportOptions) {
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets };
@@ -320,9 +322,20 @@ export class AxiosTransport implements Transport {
     return failure;
   }
 
+  /** {@link redactUrl} of a relay's base URL, parsed once per relay rather than once per failure. */
+  private redacted(baseUrl: string): string {
+    let relay = this.redactedUrls.get(baseUrl);
+    if (relay === undefined) {
+      if (this.redactedUrls.size >= 64) this.redactedUrls.clear();
+      relay = redactUrl(baseUrl);
+      this.redactedUrls.set(baseUrl, relay);
+    }
+    return relay;
+  }
+
   private classify(error: unknown, state: ExchangeState): GunRelayError {
     const { op, soul, baseUrl, signal } = state.request;
-    const details = { op, soul, relay: redactUrl(baseUrl), retries: state.attempts };
+    const details = { op, soul, relay: this.redacted(baseUrl), retries: state.attempts };
     if (signal?.aborted) return new GunRelayError('ABORTED', `${op}: aborted`, details);
     if (state.wire.expired) {
       return new GunRelayError('TIMEOUT', `${op}: no complete answer within ${Math.round(state.request.timeoutMs)} ms`, { ...details, systemCode: 'ETIMEDOUT' });
