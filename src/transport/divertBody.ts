@@ -22,6 +22,18 @@ function decoder(encoding: string | undefined): NodeJS.ReadWriteStream | undefin
   }
 }
 
+/** An empty response in place of `res` for axios to read (its status, `headers`, no body yet); destroying it destroys `res`. */
+function standInFor(res: IncomingMessage, headers: IncomingMessage['headers']): Readable {
+  const standIn = new Readable({
+    read() {},
+    destroy(error, callback) {
+      if (!res.destroyed) res.destroy();
+      callback(error);
+    },
+  });
+  return Object.assign(standIn, { statusCode: res.statusCode, statusMessage: res.statusMessage, headers, rawHeaders: [], req: (res as { req?: unknown }).req });
+}
+
 /**
  * Hands the body of `res` (a 2xx answer) to `sink` as it arrives, decoded if compressed, and
  * returns an empty stand-in response for axios to "buffer": the body is never held whole. Past
@@ -39,17 +51,10 @@ export function divertBody(
   counted: (bytes: number) => void,
   refused: (error: unknown) => void = () => {},
 ): IncomingMessage {
-  const standIn = new Readable({
-    read() {},
-    destroy(error, callback) {
-      if (!res.destroyed) res.destroy();
-      callback(error);
-    },
-  }) as Readable & { statusCode?: number; statusMessage?: string; headers?: IncomingMessage['headers']; rawHeaders?: string[]; req?: unknown };
   const headers = { ...res.headers };
   const decode = decoder(headers['content-encoding']);
   delete headers['content-encoding'];
-  Object.assign(standIn, { statusCode: res.statusCode, statusMessage: res.statusMessage, headers, rawHeaders: [], req: (res as { req?: unknown }).req });
+  const standIn = standInFor(res, headers);
   let bytes = 0;
   let decoded = 0;
   let settled = false;
@@ -113,14 +118,7 @@ export function divertBody(
  * ended or failed.
  */
 export function keepHead(res: IncomingMessage, keep: number, limit: number, counted: (dropped: number) => void): IncomingMessage {
-  const standIn = new Readable({
-    read() {},
-    destroy(error, callback) {
-      if (!res.destroyed) res.destroy();
-      callback(error);
-    },
-  }) as Readable & { statusCode?: number; statusMessage?: string; headers?: IncomingMessage['headers']; rawHeaders?: string[]; req?: unknown };
-  Object.assign(standIn, { statusCode: res.statusCode, statusMessage: res.statusMessage, headers: res.headers, rawHeaders: [], req: (res as { req?: unknown }).req });
+  const standIn = standInFor(res, res.headers);
   let bytes = 0;
   let kept = 0;
   // The listeners below stay on `res`, which a keep-alive socket keeps reachable (through its last
