@@ -47,7 +47,7 @@ export function settings(quick: boolean): PlanSettings {
         tracing: { levels: levels(400, 1_200), reps: 6, warmupOps: 300, microChunks: 4, microPuts: 10_000 },
         // The legacy cycles pay 3 s per never-written soul they read: few types and records here.
         // Cycles at t = 0, 900 s and 7,200 s (the 9th at a 900 s interval, past the original's hourly sweeps).
-        cycle: { types: 8, typesWritten: 2, records: 6, deleteEvery: 5, intervalMs: 900_000, lateAtMs: 7_200_000 },
+        cycle: { types: 8, typesWritten: 2, records: 6, deleteEvery: 5, intervalMs: 300_000, lateAtMs: 7_200_000 },
       }
     : {
         quick,
@@ -70,7 +70,7 @@ export function settings(quick: boolean): PlanSettings {
         fleet: { souls: 10, chunks: 20, deletesPerChunk: 50_000, rounds: 4, paceMs: 20, workers: [1, 4] },
         tracing: { levels: levels(1_000, 2_500), reps: 16, warmupOps: 1_000, microChunks: 10, microPuts: 20_000 },
         // All 37 types: the legacy cycles take minutes, as the indexer's do (245–397 s reported).
-        cycle: { types: 37, typesWritten: 8, records: 24, deleteEvery: 6, intervalMs: 900_000, lateAtMs: 7_200_000 },
+        cycle: { types: 37, typesWritten: 8, records: 24, deleteEvery: 6, intervalMs: 300_000, lateAtMs: 7_200_000 },
       };
 }
 
