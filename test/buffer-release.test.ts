@@ -53,7 +53,7 @@ describe('immediate release of error response buffers', () => {
     client.close();
   });
 
-  it('2,000 failures with 256 KiB bodies: heap grows by the ledger entries only, and a held error costs < 2 KiB', async () => {
+  it('2,000 failures with 256 KiB bodies: heap grows by the ledger entries only, and a held error costs < 4 KiB', async () => {
     const client = new GunRelayClient({ baseUrl: server.url, retry: false, breaker: false, maxTrackedSouls: 10_000, attributionWindowMs: 0 });
     const storm = async (prefix: string, keep: unknown[] | undefined) => {
       for (let i = 0; i < 2_000; i += 16) {
@@ -82,8 +82,10 @@ describe('immediate release of error response buffers', () => {
     // Bound for the ledger: an entry is a small object + its key (~200–400 B); 1 KiB leaves room
     // for noise. Keeping even 1 % of the 256 KiB bodies would add 5 MiB, i.e. 2.6 KiB per failure.
     assert.ok(perEntry < 1_024, `ledger entry costs ${perEntry} B`);
-    // A held error: the object, its message, a 512-char excerpt and a captured stack.
-    assert.ok(perHeldError < 2_048, `held error costs ${perHeldError} B`);
+    // A held error: the object, its message, a 512-char excerpt and a captured stack; measured
+    // 1.3–2.2 KiB depending on the stack V8 captured. An error that kept its body would cost at
+    // least the 16 KiB head the transport reads, or the whole 256 KiB, so 4 KiB still catches it.
+    assert.ok(perHeldError < 4_096, `held error costs ${perHeldError} B`);
     client.close();
   });
 });

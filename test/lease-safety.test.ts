@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { GunRelayClient, ManualClock, MemoryLeaseStore, SyncLoop, type Clock, type CycleReport, type LeaseStore, type SyncLoopOptions } from '../src/index.js';
+import { AxiosTransport, GunRelayClient, isGunRelayError, ManualClock, MemoryLeaseStore, SyncLoop, type Clock, type CycleReport, type LeaseStore, type SyncLoopOptions } from '../src/index.js';
 import { startFaultServer, type FaultServer } from '../src/testing/index.js';
 
 /** A promise with its resolve function exposed. */
@@ -200,5 +200,36 @@ describe('SyncLoop lease safety (injected clock)', () => {
     for (let i = 1; i < starts.length; i++) {
       assert.ok(starts[i]!.at - ends[i - 1]! >= 900, `cycle ${i} started ${starts[i]!.at - ends[i - 1]!} ms after the last ended`);
     }
+  });
+});
+
+describe('the gate at the socket: a pause between the pool\'s check and the wire sends nothing', () => {
+  let server: FaultServer;
+  before(async () => {
+    server = await startFaultServer({ status: 503 });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  it('an attempt whose gate gives a reason as it is handed to the socket is ABORTED, nothing sent; a retry is asked again', async () => {
+    const transport = new AxiosTransport({ maxSockets: 1, maxContentLength: 1 << 20, maxBodyLength: 1 << 20 });
+    const body = '{"soul":"s","data":{"a":1}}';
+    server.reset();
+    const shut = await transport.send({ baseUrl: server.url, method: 'POST', path: '/put', body, timeoutMs: 5_000, op: 'put', soul: 's', gate: () => 'the lease may have lapsed' }).catch((e: unknown) => e);
+    assert.ok(isGunRelayError(shut) && shut.code === 'ABORTED', String(shut));
+    assert.match(shut.message, /^put: not sent: the lease may have lapsed$/);
+    assert.equal(server.requestCount, 0, 'nothing reached the relay');
+
+    // The first attempt passes the gate and is answered 503; the retry finds the gate shut.
+    let asked = 0;
+    const retry = { retries: 3, shouldRetry: () => true, beforeRetry: async () => undefined };
+    const second = await transport
+      .send({ baseUrl: server.url, method: 'POST', path: '/put', body, timeoutMs: 5_000, op: 'put', soul: 's', retry, gate: () => (++asked > 1 ? 'lapsed' : undefined) })
+      .catch((e: unknown) => e);
+    transport.close();
+    assert.ok(isGunRelayError(second) && second.code === 'ABORTED', String(second));
+    assert.equal(asked, 2, 'asked once per attempt');
+    assert.equal(server.requestCount, 1, 'only the attempt that passed was sent');
   });
 });

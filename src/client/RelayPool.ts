@@ -198,6 +198,7 @@ export class RelayPool {
       timeoutMs,
       attemptTimeoutMs: request.attemptTimeoutMs ?? this.options.attemptTimeoutMs,
       maxContentLength: request.maxContentLength,
+      gate: request.gate,
       sink: request.sink,
       signal: request.signal,
       op: request.op,

@@ -337,6 +337,7 @@ export class AxiosTransport implements Transport {
     const { op, soul, baseUrl, signal } = state.request;
     const details = { op, soul, relay: this.redacted(baseUrl), retries: state.attempts };
     if (signal?.aborted) return new GunRelayError('ABORTED', `${op}: aborted`, details);
+    if (state.wire.gated !== undefined) return new GunRelayError('ABORTED', `${op}: not sent: ${state.wire.gated}`, details);
     if (state.wire.expired) {
       return new GunRelayError('TIMEOUT', `${op}: no complete answer within ${Math.round(state.request.timeoutMs)} ms`, { ...details, systemCode: 'ETIMEDOUT' });
     }

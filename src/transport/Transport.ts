@@ -29,6 +29,12 @@ export interface TransportRequest {
    * streaming may ignore it and answer `text`: the client then writes the text to the sink itself.
    */
   sink?: BodySink | undefined;
+  /**
+   * Asked again as each attempt is handed to the socket (after any queueing and axios's own steps):
+   * a reason means the attempt must not be sent (a cycle's lease may have lapsed). It then fails
+   * `ABORTED` with nothing sent.
+   */
+  gate?: (() => string | undefined) | undefined;
   signal?: AbortSignal | undefined;
   /** For error messages and classification. */
   op: Operation;

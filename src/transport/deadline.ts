@@ -40,13 +40,15 @@ export class DeadlineWire {
   refused: { error: unknown; status: number } | undefined;
   /** Bytes of the latest attempt's error body read past the head kept for classification. */
   droppedBytes = 0;
+  /** Why the request's gate kept an attempt off the wire, if it did (see {@link TransportRequest.gate}). */
+  gated: string | undefined;
 
   private attempts = 0;
 
   constructor(
     timeoutMs: number,
     /** What the attempts are for, for the `gun-relay-client:attempt` trace. */
-    private readonly about?: Pick<TransportRequest, 'op' | 'soul' | 'baseUrl' | 'method' | 'path'>,
+    private readonly about?: Pick<TransportRequest, 'op' | 'soul' | 'baseUrl' | 'method' | 'path' | 'gate'>,
     /** Deadline of each attempt, when shorter than the time left. */
     private readonly attemptTimeoutMs?: number,
     /** Where 2xx bodies go instead of axios's buffer. */
@@ -62,6 +64,13 @@ export class DeadlineWire {
 
   /** Called by axios in place of `http.request` / `https.request`. */
   request(options: http.RequestOptions, given: (res: http.IncomingMessage) => void): http.ClientRequest {
+    // The last moment before the attempt goes to a socket: a worker paused (SIGSTOP, a long GC)
+    // between the pool's check and here still sends nothing once its lease may have lapsed.
+    const gated = this.about?.gate?.();
+    if (gated !== undefined) {
+      this.gated = gated;
+      throw new Error(`not sent: ${gated}`);
+    }
     const attempt = this.attempts++;
     this.refused = undefined;
     const onResponse = (res: http.IncomingMessage): void => {
