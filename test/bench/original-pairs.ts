@@ -6,7 +6,7 @@
  * the median over pairs of the per-pair ratios (SDK / original) of CPU per failed call, start-up
  * CPU (process start through import + construct) and peak RSS.
  *
- *   npm run build && npx tsx test/bench/original-pairs.ts [--pairs 5] [--calls 3200] [--concurrency 8]
+ *   npm run build && npx tsx test/bench/original-pairs.ts [--pairs 5] [--calls 3200] [--concurrency 8] [--extra 9600]
  *
  * Also the `original-pairs` job of `npm run bench` (scenarios/original-pairs.ts).
  */
@@ -24,6 +24,8 @@ export interface ChildResult {
   startupRssMiB: number;
   failureCpuMs: number;
   usPerCall: number;
+  /** CPU per call of the `extra` calls made after the first `calls` (absent without `extra`). */
+  usPerWarmCall?: number;
   failed: number;
   wallMs: number;
   peakRssMiB: number;
@@ -43,6 +45,9 @@ export interface PairsResult {
   calls: number;
   concurrency: number;
   cpuPerCall: PairFigure;
+  /** CPU per failed call in the warm phase (the `extra` calls after the first `calls`), when run. */
+  cpuPerWarmCall: PairFigure | undefined;
+  extra: number;
   startupCpu: PairFigure;
   peakRss: PairFigure;
   startupRss: PairFigure;
@@ -52,7 +57,7 @@ export interface PairsResult {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Runs `pairs` alternating pairs of whole processes against one 500-with-64-KiB server. */
-export async function runPairs(pairs: number, calls: number, concurrency: number, progress: (line: string) => void = () => {}): Promise<PairsResult> {
+export async function runPairs(pairs: number, calls: number, concurrency: number, progress: (line: string) => void = () => {}, extra = 0): Promise<PairsResult> {
   const body = Buffer.from(JSON.stringify({ error: 'x'.repeat(64 * 1024) }));
   const server = http.createServer((req, res) => {
     req.resume();
@@ -63,10 +68,10 @@ export async function runPairs(pairs: number, calls: number, concurrency: number
 
   const child = (variant: 'sdk' | 'baseline'): Promise<ChildResult> =>
     new Promise((resolve, reject) => {
-      execFile(process.execPath, [join(here, 'original', `${variant}.cjs`), url, String(calls), String(concurrency)], { timeout: 300_000, maxBuffer: 1 << 20 }, (error, stdout) => {
+      execFile(process.execPath, [join(here, 'original', `${variant}.cjs`), url, String(calls), String(concurrency), String(extra)], { timeout: 300_000, maxBuffer: 64 << 20 }, (error, stdout) => {
         if (error) return reject(error);
         const result = JSON.parse(stdout.trim().split('\n').pop()!) as ChildResult;
-        if (result.failed !== calls) return reject(new Error(`${variant}: ${result.failed} of ${calls} calls failed; every one should`));
+        if (result.failed !== calls + extra) return reject(new Error(`${variant}: ${result.failed} of ${calls + extra} calls failed; every one should`));
         resolve(result);
       });
     });
@@ -78,7 +83,8 @@ export async function runPairs(pairs: number, calls: number, concurrency: number
       const got: Partial<Record<'sdk' | 'baseline', ChildResult>> = {};
       for (const v of order) got[v] = await child(v);
       rows.push({ sdk: got.sdk!, baseline: got.baseline! });
-      progress(`pair ${p + 1}/${pairs}: CPU/call ${got.sdk!.usPerCall.toFixed(0)} vs ${got.baseline!.usPerCall.toFixed(0)} µs`);
+      const warm = extra > 0 ? `; warm ${got.sdk!.usPerWarmCall!.toFixed(0)} vs ${got.baseline!.usPerWarmCall!.toFixed(0)} µs` : '';
+      progress(`pair ${p + 1}/${pairs}: CPU/call ${got.sdk!.usPerCall.toFixed(0)} vs ${got.baseline!.usPerCall.toFixed(0)} µs${warm}`);
     }
   } finally {
     server.close();
@@ -91,6 +97,7 @@ export async function runPairs(pairs: number, calls: number, concurrency: number
     goal,
   });
   const cpuPerCall = figure((r) => r.usPerCall, 1.0);
+  const cpuPerWarmCall = extra > 0 ? figure((r) => r.usPerWarmCall!, 1.0) : undefined;
   const startupCpu = figure((r) => r.startupCpuMs, 1.5);
   const peakRss = figure((r) => r.peakRssMiB, 1.1);
   const startupRss = figure((r) => r.startupRssMiB);
@@ -100,16 +107,17 @@ export async function runPairs(pairs: number, calls: number, concurrency: number
     return `| ${name} | ${f.sdk.toFixed(digits)} ${unit} | ${f.original.toFixed(digits)} ${unit} | **${f.ratio.toFixed(2)}×** | ${goal} |`;
   };
   const markdown = [
-    `${pairs} alternating pairs of whole processes; ${calls} deletes of distinct souls, ${concurrency} in flight, each refused with a 64 KiB 500 (medians; ratio = median of per-pair ratios)`,
+    `${pairs} alternating pairs of whole processes; ${calls} deletes of distinct souls${extra > 0 ? `, then ${extra} more (the warm phase)` : ''}, ${concurrency} in flight, each refused with a 64 KiB 500 (medians; ratio = median of per-pair ratios)`,
     '',
     '| figure | SDK (`GunHelper`) | original failure path (axios 1.7.9) | ratio | goal |',
     '|---|---:|---:|---:|---|',
-    line('CPU per failed call', cpuPerCall, 'µs'),
+    line(`CPU per failed call, first ${calls} (start-up to warm)`, cpuPerCall, 'µs'),
+    ...(cpuPerWarmCall ? [line(`CPU per failed call, the next ${extra} (warm)`, cpuPerWarmCall, 'µs')] : []),
     line('start-up CPU (process start, import, construct)', startupCpu, 'ms'),
     line('peak RSS', peakRss, 'MiB'),
     line('RSS after start-up', startupRss, 'MiB'),
   ].join('\n');
-  return { pairs, calls, concurrency, cpuPerCall, startupCpu, peakRss, startupRss, markdown };
+  return { pairs, calls, concurrency, extra, cpuPerCall, cpuPerWarmCall, startupCpu, peakRss, startupRss, markdown };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -118,6 +126,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const i = args.indexOf(`--${name}`);
     return i >= 0 ? Number(args[i + 1]) : fallback;
   };
-  const result = await runPairs(flag('pairs', 5), flag('calls', 3_200), flag('concurrency', 8), (l) => process.stderr.write(`${l}\n`));
+  const result = await runPairs(flag('pairs', 5), flag('calls', 3_200), flag('concurrency', 8), (l) => process.stderr.write(`${l}\n`), flag('extra', 0));
   process.stdout.write(result.markdown + '\n');
 }

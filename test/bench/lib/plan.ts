@@ -12,7 +12,7 @@ export interface PlanSettings {
   soak: { ops: number; warmupOps: number; sampleEvery: number; concurrency: number; souls: number; timeoutMs: number; seed: number };
   failureCost: { chunks: number; callsPerChunk: number; warmup: number; concurrency: number };
   /** Whole-process pairs against the original module's failure path (original-pairs.ts). */
-  originalPairs: { pairs: number; calls: number; concurrency: number };
+  originalPairs: { pairs: number; calls: number; concurrency: number; extra: number };
   snapshotCost: { chunks: number; putsPerChunk: number };
   scale: { entries: number; rounds: number };
   scaleCycle: { entries: number; baselineEntries: number };
@@ -39,7 +39,7 @@ export function settings(quick: boolean): PlanSettings {
         deleteCost: { relays: [{ label: 'fast', options: { putDelayMs: 0, writeBatchMs: 1 }, perVariant: 8 }] },
         soak: { ops: 10_000, warmupOps: 4_000, sampleEvery: 1_000, concurrency: 64, souls: 1_000, timeoutMs: 300, seed: 5 },
         failureCost: { chunks: 4, callsPerChunk: 1_000, warmup: 1_000, concurrency: 8 },
-        originalPairs: { pairs: 1, calls: 400, concurrency: 8 },
+        originalPairs: { pairs: 1, calls: 400, concurrency: 8, extra: 400 },
         snapshotCost: { chunks: 6, putsPerChunk: 20_000 },
         scale: { entries: 100_000, rounds: 2 },
         scaleCycle: { entries: 2_000, baselineEntries: 200 },
@@ -63,7 +63,7 @@ export function settings(quick: boolean): PlanSettings {
         },
         soak: { ops: 100_000, warmupOps: 10_000, sampleEvery: 10_000, concurrency: 64, souls: 1_000, timeoutMs: 300, seed: 5 },
         failureCost: { chunks: 12, callsPerChunk: 3_000, warmup: 3_000, concurrency: 8 },
-        originalPairs: { pairs: 5, calls: 3_200, concurrency: 8 },
+        originalPairs: { pairs: 5, calls: 3_200, concurrency: 8, extra: 9_600 },
         snapshotCost: { chunks: 20, putsPerChunk: 50_000 },
         scale: { entries: 1_000_000, rounds: 5 },
         scaleCycle: { entries: 20_000, baselineEntries: 200 },

@@ -362,14 +362,15 @@ export function buildRows(outcomes: Map<string, JobOutcome>, s: PlanSettings): R
   const op = get<PairsResult>('original-pairs');
   if (op) {
     const figures = [
-      ['CPU per failed delete', op.cpuPerCall, 'µs'],
+      [`CPU per failed delete, the first ${op.calls}`, op.cpuPerCall, 'µs'],
+      ...(op.cpuPerWarmCall ? [[`CPU per failed delete, the next ${op.extra} (warm)`, op.cpuPerWarmCall, 'µs'] as const] : []),
       ['start-up CPU (process start, import, construct)', op.startupCpu, 'ms'],
       ['peak RSS', op.peakRss, 'MiB'],
     ] as const;
     for (const [measure, f, unit] of figures) {
       const digits = unit === 'µs' ? 0 : 1;
       rows.push({
-        scenario: `11 whole processes: GunHelper vs the original helpers/gun.js failure path (${op.pairs} pairs, ${op.calls} refused deletes)`,
+        scenario: `11 whole processes: GunHelper vs the original helpers/gun.js failure path (${op.pairs} pairs, ${op.calls}${op.extra ? ` + ${op.extra}` : ''} refused deletes)`,
         measure,
         value: `GunHelper ${f.sdk.toFixed(digits)} ${unit}`,
         baseline: `original (axios 1.7.9) ${f.original.toFixed(digits)} ${unit}`,
