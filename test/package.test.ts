@@ -148,6 +148,20 @@ describe('packed tarball', () => {
     assert.equal(execFileSync(process.execPath, [file], { cwd: consumer, encoding: 'utf8', timeout: 30_000 }).trim(), 'function function');
   });
 
+  it('the library entries never load the command line\'s dependencies (commander, yocto-spinner)', () => {
+    const file = path.join(consumer, 'entries.cjs');
+    const entries = ['gun-relay-client', 'gun-relay-client/legacy', 'gun-relay-client/oip', 'gun-relay-client/redis', 'gun-relay-client/diagnostics', 'gun-relay-client/status', 'gun-relay-client/testing'];
+    fs.writeFileSync(
+      file,
+      `for (const e of ${JSON.stringify(entries)}) require(e);\n` +
+        "const cli = Object.keys(require.cache).filter((k) => /node_modules[\\\\/](commander|yocto-spinner|yoctocolors)[\\\\/]/.test(k));\n" +
+        'console.log(JSON.stringify({ loaded: Object.keys(require.cache).length, cli }));',
+    );
+    const out = JSON.parse(execFileSync(process.execPath, [file], { cwd: consumer, encoding: 'utf8', timeout: 30_000 }).trim().split('\n').pop()!) as { loaded: number; cli: string[] };
+    assert.ok(out.loaded > entries.length, `the entries loaded their own modules (${out.loaded})`);
+    assert.deepEqual(out.cli, []);
+  });
+
   it('npx gun-relay-client runs the packed bin (linked as npm links it), which loads the package by its own name', () => {
     const binDir = path.join(consumer, 'node_modules', '.bin');
     fs.mkdirSync(binDir, { recursive: true });

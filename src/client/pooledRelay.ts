@@ -22,8 +22,6 @@ export type PoolRequest = Omit<TransportRequest, 'baseUrl' | 'retry' | 'meter'> 
   relay?: string | undefined;
   /** This call's retry limit, when it overrides the client's. */
   retries?: number | undefined;
-  /** Why the request must not be sent now, else undefined: asked right before each attempt (a sync cycle's lease check). */
-  gate?: (() => string | undefined) | undefined;
 };
 // `attemptTimeoutMs` (absent: the client's) and `maxContentLength` (absent: the transport's) pass through to the transport.
 

@@ -30,9 +30,10 @@ export interface TransportRequest {
    */
   sink?: BodySink | undefined;
   /**
-   * Asked again as each attempt is handed to the socket (after any queueing and axios's own steps):
-   * a reason means the attempt must not be sent (a cycle's lease may have lapsed). It then fails
-   * `ABORTED` with nothing sent.
+   * Why the request must not be sent now, else undefined (a sync cycle's lease check). The pool
+   * asks it before each relay and retry; a transport asks it again as each attempt is handed to
+   * the socket (after any queueing and its own steps). A reason fails the call `ABORTED`
+   * (`<op>: not sent: <reason>`) with nothing sent.
    */
   gate?: (() => string | undefined) | undefined;
   signal?: AbortSignal | undefined;
