@@ -36,6 +36,23 @@ describe('failure path', () => {
     assert.equal((error as { code: string }).code, 'SOUL_REJECTED');
   });
 
+  it('a refused answer is metered whole (the head kept and the bytes dropped) and its error holds no response, config or request', async () => {
+    const metered: Array<[number, number]> = [];
+    const t = new AxiosTransport({ maxSockets: 1, maxContentLength: 1 << 20, maxBodyLength: 1 << 20 });
+    const body = '{"soul":"s","data":{"a":1}}';
+    const error = await t
+      .send({ baseUrl: server.url, method: 'POST', path: '/put', body, timeoutMs: 5_000, op: 'put', soul: 's', meter: (out, got) => void metered.push([out, got]) })
+      .catch((e: unknown) => e);
+    t.close();
+    const answered = await fetch(`${server.url}/put`, { method: 'POST', body }).then(async (r) => (await r.arrayBuffer()).byteLength);
+    assert.ok(answered >= 64 * 1024);
+    assert.deepEqual(metered, [[body.length, answered]], 'one tally: the bytes sent and every byte of the refused answer');
+    assert.equal((error as { code: string }).code, 'SOUL_REJECTED');
+    assert.equal((error as { status: number }).status, 500);
+    const held = Object.values(error as object).filter((v) => typeof v === 'object' && v !== null);
+    assert.deepEqual(held, [], 'only strings and numbers: no response, config or request');
+  });
+
   it('the reason of a 64 KiB GUN message is read from its head', () => {
     const big = `{"error":"Invalid data: Array at s.tags ${'x'.repeat(64 * 1024)}"}`;
     assert.match(relayReason(big) ?? '', /^"Invalid data: Array at s\.tags x+…"$/);

@@ -43,6 +43,26 @@ class ExchangeState {
 }
 type Config = InternalAxiosRequestConfig & { gunRelay?: ExchangeState };
 
+/**
+ * How an answer with a refused status (not 2xx, not 404) travels through axios-retry: classified
+ * as it arrives, its body already released, and not an `Error`. axios resolves every status (see
+ * `validateStatus` below) and the transport's own response interceptor, which runs before
+ * axios-retry's, rejects with this instead: axios then builds no AxiosError and no stacks for an
+ * answer the transport has already turned into a {@link GunRelayError}. It never leaves the
+ * transport: {@link AxiosTransport.send} throws its `failure`.
+ */
+class RefusedAnswer {
+  constructor(
+    /** Read by axios-retry to retry the request. */
+    readonly config: Config,
+    readonly failure: GunRelayError,
+    /** Bytes of the body axios received (the head the wire kept). */
+    readonly bodyBytes: number,
+    /** The answer's `Retry-After` header, for the retry policy. */
+    readonly retryAfter: unknown,
+  ) {}
+}
+
 /** Bytes of an error body decoded for classification and the excerpt. */
 const CLASSIFY_BYTES = 16 * 1024;
 
@@ -190,9 +210,12 @@ export class AxiosTransport implements Transport {
       // Bodies arrive as Buffers: a failure's excerpt is decoded from the head alone, so a large
       // error body never becomes a string.
       responseType: 'arraybuffer',
-      validateStatus: acceptable,
+      // Every status resolves: `refuse` below turns a refused status into a RefusedAnswer.
+      validateStatus: null,
     });
     leanDefaults(this.http, options.headers);
+    // Registered before axios-retry's, so its rejection is what axios-retry sees.
+    this.http.interceptors.response.use((response) => (acceptable(response.status) ? response : this.refuse(response)));
     axiosRetry(this.http, {
       retries: 0,
       shouldResetTimeout: false,
@@ -213,7 +236,8 @@ export class AxiosTransport implements Transport {
     } catch (error) {
       const failure = this.toError(error, state);
       const failed = (error as AxiosError).response;
-      request.meter?.(sentBytes * (state.attempts + 1), bodyLength(failed?.data) + state.wire.droppedBytes + state.wire.divertedBytes);
+      const received = error instanceof RefusedAnswer ? error.bodyBytes : bodyLength(failed?.data);
+      request.meter?.(sentBytes * (state.attempts + 1), received + state.wire.droppedBytes + state.wire.divertedBytes);
       release(failed);
       const refused = state.wire.refused;
       // The sink refused the relay's 2xx answer (malformed, or a value past its bound): an answer,
@@ -289,7 +313,20 @@ export class AxiosTransport implements Transport {
     return n;
   }
 
-  private shouldRetry(error: AxiosError): boolean {
+  /**
+   * Classifies an answer whose status the transport refuses, releases its body, and rejects with
+   * a {@link RefusedAnswer} (every request's config carries its ExchangeState: see `config`).
+   */
+  private refuse(response: AxiosResponse<Buffer>): Promise<never> {
+    const config = response.config as Config;
+    const failure = this.classify(undefined, config.gunRelay!, response);
+    const refused = new RefusedAnswer(config, failure, bodyLength(response.data), response.headers['retry-after']);
+    release(response);
+    // Not an Error on purpose (see RefusedAnswer); it never leaves the transport.
+    return Promise.reject(refused);
+  }
+
+  private shouldRetry(error: AxiosError | RefusedAnswer): boolean {
     const state = (error.config as Config | undefined)?.gunRelay;
     const hook = state?.request.retry;
     if (!state || !hook || this.closed) return false;
@@ -298,12 +335,12 @@ export class AxiosTransport implements Transport {
     return failure.scope !== 'caller' && hook.shouldRetry(failure, state.attempts + 1, state.wire.attemptTimedOut);
   }
 
-  private async beforeRetry(attempt: number, error: AxiosError): Promise<void> {
+  private async beforeRetry(attempt: number, error: AxiosError | RefusedAnswer): Promise<void> {
     const state = (error.config as Config).gunRelay!;
     state.attempts = attempt;
-    const retryAfter = parseRetryAfter(error.response?.headers?.['retry-after']);
+    const retryAfter = parseRetryAfter(error instanceof RefusedAnswer ? error.retryAfter : error.response?.headers?.['retry-after']);
     const failure = this.toError(error, state);
-    release(error.response);
+    if (!(error instanceof RefusedAnswer)) release(error.response);
     await state.request.retry!.beforeRetry(failure, attempt, retryAfter);
   }
 
@@ -312,6 +349,7 @@ export class AxiosTransport implements Transport {
    * a short excerpt and codes. The returned error references nothing of axios.
    */
   private toError(error: unknown, state: ExchangeState): GunRelayError {
+    if (error instanceof RefusedAnswer) return error.failure;
     const own = ownGunRelayError(error);
     if (own) return own;
     // axios-retry asks about a failure, then the same failure ends the exchange: one classification.
@@ -333,7 +371,8 @@ export class AxiosTransport implements Transport {
     return relay;
   }
 
-  private classify(error: unknown, state: ExchangeState): GunRelayError {
+  /** `answer`: a complete answer whose status is refused (from {@link refuse}); otherwise `error` is what axios rejected with. */
+  private classify(error: unknown, state: ExchangeState, answer?: AxiosResponse): GunRelayError {
     const { op, soul, baseUrl, signal } = state.request;
     const details = { op, soul, relay: this.redacted(baseUrl), retries: state.attempts };
     if (signal?.aborted) return new GunRelayError('ABORTED', `${op}: aborted`, details);
@@ -346,6 +385,7 @@ export class AxiosTransport implements Transport {
       const what = `no complete answer to ${tries === 1 ? 'the attempt' : `any of ${tries} attempts`} within attemptTimeoutMs (${state.request.attemptTimeoutMs} ms each)`;
       return new GunRelayError('TIMEOUT', `${op}: ${what}`, { ...details, systemCode: 'ETIMEDOUT' });
     }
+    if (answer) return this.refusedStatus(answer, details);
     if (isEncodingError(error)) {
       // The request itself could not be put on the wire: the caller's input, not the relay.
       return new GunRelayError('INVALID_INPUT', `${op}: the request cannot be encoded (${(error as Error).message})`, details);
@@ -365,12 +405,7 @@ export class AxiosTransport implements Transport {
     }
     const response = error.response;
     // A response whose status was acceptable but whose body broke off is a network failure.
-    if (response && !acceptable(response.status)) {
-      this.options.inspectBody?.(response.data);
-      const text = bodyText(response.data, CLASSIFY_BYTES);
-      const code = classifyStatus(response.status, text);
-      return new GunRelayError(code, `${op}: relay answered ${response.status}${reasonSuffix(text)}`, { op, soul, relay: details.relay, retries: details.retries, status: response.status, bodyExcerpt: text });
-    }
+    if (response && !acceptable(response.status)) return this.refusedStatus(response, details);
     if (error.message.includes('maxBodyLength')) {
       return new GunRelayError('INVALID_INPUT', `${op}: request body larger than ${this.options.maxBodyLength} bytes`, details);
     }
@@ -388,5 +423,13 @@ export class AxiosTransport implements Transport {
           ? `${error.message} (${unreachable(systemCode, details.relay)})`
           : error.message;
     return new GunRelayError(code, `${op}: ${what}`, { ...details, systemCode });
+  }
+
+  /** The failure for an answer with a refused status, from its status and the head of its body. */
+  private refusedStatus(response: AxiosResponse, details: { op: TransportRequest['op']; soul: string | undefined; relay: string; retries: number }): GunRelayError {
+    this.options.inspectBody?.(response.data);
+    const text = bodyText(response.data, CLASSIFY_BYTES);
+    const code = classifyStatus(response.status, text);
+    return new GunRelayError(code, `${details.op}: relay answered ${response.status}${reasonSuffix(text)}`, { ...details, status: response.status, bodyExcerpt: text });
   }
 }
