@@ -118,4 +118,28 @@ describe('broken HTTP from the relay', () => {
       c.close();
     });
   }
+
+  it('a 101 Switching Protocols (an upgrade never asked for) settles at once as BAD_RESPONSE, not retried, for a read and a write', { timeout: 10_000 }, async () => {
+    // Node closes such a request without an answer or an error: before the wire failed it, the call waited forever, past its deadline.
+    answer = 'HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n';
+    const c = new GunRelayClient({ baseUrl: url, retry: { retries: 2, baseDelayMs: 1 }, failureThreshold: 1, readGuard: false, timeoutMs: 60_000 });
+    for (const call of [() => c.get('u:1'), () => c.put('u:1', { a: 1 })]) {
+      connections = 0;
+      const e = await call().catch((error: unknown) => error);
+      assert.ok(isCode('BAD_RESPONSE')(e), String(e));
+      assert.equal((e as { status?: number }).status, 101);
+      assert.match((e as Error).message, /101 Switching Protocols/);
+      assert.equal(connections, 1, 'not retried');
+    }
+    assert.equal(c.stats().trackedSouls, 0);
+    c.close();
+  });
+
+  it('a status of 000 is not an answer: a put it "accepts" is BAD_RESPONSE, not written', async () => {
+    answer = 'HTTP/1.1 000 Zero\r\nConnection: close\r\nContent-Length: 16\r\n\r\n{"success":true}';
+    const c = new GunRelayClient({ baseUrl: url, retry: false, breaker: false });
+    const e = await c.put('z:1', { a: 1 }).then((r) => r, (error: unknown) => error);
+    assert.ok(isCode('BAD_RESPONSE')(e), `a put answered with status 0 must not be ${JSON.stringify(e)}`);
+    c.close();
+  });
 });

@@ -53,6 +53,30 @@ describe('failure path', () => {
     assert.deepEqual(held, [], 'only strings and numbers: no response, config or request');
   });
 
+  it('a transport closed during the backoff before a retry sends no retry: the exchange fails CLIENT_CLOSED', async () => {
+    const relay = await startFaultServer({ status: 503, body: { error: 'busy' } });
+    const t = new AxiosTransport({ maxSockets: 1, maxContentLength: 1 << 20, maxBodyLength: 1 << 20 });
+    let backoffStarted!: () => void;
+    const started = new Promise<void>((r) => (backoffStarted = r));
+    let endBackoff!: () => void;
+    const retry = {
+      retries: 3,
+      shouldRetry: () => true,
+      beforeRetry: () => {
+        backoffStarted();
+        return new Promise<void>((r) => (endBackoff = r));
+      },
+    };
+    const sent = t.send({ baseUrl: relay.url, method: 'GET', path: '/get', params: { soul: 's' }, timeoutMs: 5_000, op: 'get', soul: 's', retry }).catch((e: unknown) => e);
+    await started;
+    t.close();
+    endBackoff();
+    const error = await sent;
+    await relay.close();
+    assert.equal((error as { code: string }).code, 'CLIENT_CLOSED');
+    assert.equal(relay.requestCount, 1, 'the retry was not sent');
+  });
+
   it('the reason of a 64 KiB GUN message is read from its head', () => {
     const big = `{"error":"Invalid data: Array at s.tags ${'x'.repeat(64 * 1024)}"}`;
     assert.match(relayReason(big) ?? '', /^"Invalid data: Array at s\.tags x+…"$/);

@@ -342,6 +342,8 @@ export class AxiosTransport implements Transport {
     const failure = this.toError(error, state);
     if (!(error instanceof RefusedAnswer)) release(error.response);
     await state.request.retry!.beforeRetry(failure, attempt, retryAfter);
+    // Closed during the backoff: the retry is not sent (axios-retry fails the exchange with this).
+    if (this.closed) throw new GunRelayError('CLIENT_CLOSED', `${state.request.op}: client is closed`, { op: state.request.op, soul: state.request.soul, retries: attempt - 1 });
   }
 
   /**
@@ -386,6 +388,10 @@ export class AxiosTransport implements Transport {
       return new GunRelayError('TIMEOUT', `${op}: ${what}`, { ...details, systemCode: 'ETIMEDOUT' });
     }
     if (answer) return this.refusedStatus(answer, details);
+    if (state.wire.switchedProtocols) {
+      // Not a transient failure (the same endpoint upgrades every time), so not retried.
+      return new GunRelayError('BAD_RESPONSE', `${op}: the relay answered 101 Switching Protocols, an upgrade this client never asks for: is baseUrl the relay's HTTP root?`, { ...details, status: 101 });
+    }
     if (isEncodingError(error)) {
       // The request itself could not be put on the wire: the caller's input, not the relay.
       return new GunRelayError('INVALID_INPUT', `${op}: the request cannot be encoded (${(error as Error).message})`, details);

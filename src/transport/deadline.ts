@@ -42,6 +42,8 @@ export class DeadlineWire {
   droppedBytes = 0;
   /** Why the request's gate kept an attempt off the wire, if it did (see {@link TransportRequest.gate}). */
   gated: string | undefined;
+  /** True when the latest attempt was answered `101 Switching Protocols`: an upgrade this client never asks for. */
+  switchedProtocols = false;
 
   private attempts = 0;
 
@@ -73,7 +75,11 @@ export class DeadlineWire {
     }
     const attempt = this.attempts++;
     this.refused = undefined;
+    this.switchedProtocols = false;
+    /** An answer was handed on, or the request failed: axios will settle the attempt. */
+    let settled = false;
     const onResponse = (res: http.IncomingMessage): void => {
+      settled = true;
       const length = Number(res.headers['content-length']);
       this.announcedLength = Number.isSafeInteger(length) && length >= 0 ? length : undefined;
       const encoding = res.headers['content-encoding'];
@@ -103,7 +109,17 @@ export class DeadlineWire {
       req.destroy(error);
     }, perAttempt ? this.attemptTimeoutMs : left);
     timer.unref();
-    req.once('close', () => clearTimeout(timer));
+    req.once('error', () => (settled = true));
+    req.once('close', () => {
+      clearTimeout(timer);
+      if (settled) return;
+      // Node closes a request it has no answer for, without an error, when the relay switches
+      // protocols (a `101` with `Upgrade`, nobody listening for it): fail the attempt, or axios
+      // would wait for it forever. Our `error` listener above is still attached, so this cannot throw.
+      this.switchedProtocols = (req as http.ClientRequest & { res?: http.IncomingMessage }).res?.statusCode === 101;
+      const why = this.switchedProtocols ? 'the relay switched protocols (101)' : 'the request closed without an answer';
+      req.emit('error', Object.assign(new Error(why), { code: 'ECONNRESET' }));
+    });
     return req;
   }
 
