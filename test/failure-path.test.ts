@@ -77,6 +77,19 @@ describe('failure path', () => {
     assert.equal(relay.requestCount, 1, 'the retry was not sent');
   });
 
+  it('a refusal larger than the head kept is classified from its head, also when its characters are multibyte', async () => {
+    // 20,000 three-byte characters: the 16 KiB head decodes to fewer than 16,384 characters and is not whole JSON.
+    const message = `Invalid data: ${'語'.repeat(20_000)}`;
+    const relay = await startFaultServer({ status: 500, body: { error: message } });
+    const t = new AxiosTransport({ maxSockets: 1, maxContentLength: 1 << 20, maxBodyLength: 1 << 20 });
+    const error = await t.send({ baseUrl: relay.url, method: 'POST', path: '/put', body: '{"soul":"s","data":{"a":1}}', timeoutMs: 5_000, op: 'put', soul: 's' }).catch((e: unknown) => e);
+    t.close();
+    await relay.close();
+    assert.equal((error as { code: string }).code, 'SOUL_REJECTED', 'a GUN message about the data, however long');
+    assert.match((error as Error).message, /^put: relay answered 500: "Invalid data: 語+…"$/);
+    assert.equal((error as { bodyExcerpt: string }).bodyExcerpt, JSON.stringify({ error: message }).slice(0, 512));
+  });
+
   it('the reason of a 64 KiB GUN message is read from its head', () => {
     const big = `{"error":"Invalid data: Array at s.tags ${'x'.repeat(64 * 1024)}"}`;
     assert.match(relayReason(big) ?? '', /^"Invalid data: Array at s\.tags x+…"$/);

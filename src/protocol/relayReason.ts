@@ -33,9 +33,9 @@ function visibleText(head: string): string | undefined {
 }
 
 /** What the relay said, from its JSON `error` (a string, or an object such as a disk error) or `message`. */
-function said(text: string): string | undefined {
+function said(text: string, whole: boolean): string | undefined {
   // A failure path must stay cheap: a large body (a 64 KiB GUN message) is sniffed, not parsed.
-  if (text.length > PARSE_LIMIT) return sniffed(text);
+  if (!whole || text.length > PARSE_LIMIT) return sniffed(text);
   const head = text;
   let body: unknown;
   try {
@@ -60,17 +60,20 @@ function said(text: string): string | undefined {
  * one line, no control characters, no `user:password@` in URLs, at most {@link REASON_LIMIT}
  * characters, quoted. `undefined` when the body says nothing.
  */
-export function relayReason(text: string): string | undefined {
-  const full = said(text);
+export function relayReason(text: string, whole = true): string | undefined {
+  const full = said(text, whole);
   if (full === undefined) return undefined;
   const raw = full.length > RAW_LIMIT ? full.slice(0, RAW_LIMIT) : full;
-  const line = raw.replace(CONTROL_CHARS, ' ').replace(URL_WITH_USERINFO, (m) => redactUrl(m)).replace(/\s+/g, ' ').trim();
+  const visible = raw.replace(CONTROL_CHARS, ' ');
+  // The credentials pattern backtracks over every word: run it only where it can match.
+  const redacted = visible.includes('@') && visible.includes('://') ? visible.replace(URL_WITH_USERINFO, (m) => redactUrl(m)) : visible;
+  const line = redacted.replace(/\s+/g, ' ').trim();
   if (line === '') return undefined;
   return JSON.stringify(line.length > REASON_LIMIT ? `${line.slice(0, REASON_LIMIT - 1)}…` : line);
 }
 
-/** `: "<reason>"` to append to a message, or nothing. */
-export function reasonSuffix(text: string): string {
-  const reason = relayReason(text);
+/** `: "<reason>"` to append to a message, or nothing. `whole: false`: `text` is the head of a larger body. */
+export function reasonSuffix(text: string, whole = true): string {
+  const reason = relayReason(text, whole);
   return reason === undefined ? '' : `: ${reason}`;
 }

@@ -168,11 +168,11 @@ function toListEntry(raw: unknown): ListEntry | string {
 
 /**
  * Reads what a non-2xx answer's `error` field is: a string (GUN's message about the data), an
- * object (an internal relay failure such as a disk error), or absent. Large bodies are sniffed
- * from their first characters instead of parsed.
+ * object (an internal relay failure such as a disk error), or absent. Large bodies, and the head
+ * of a body (`whole: false`), are sniffed from their first characters instead of parsed.
  */
-export function errorFieldKind(text: string): 'string' | 'object' | 'none' {
-  if (text.length < 16_384) {
+export function errorFieldKind(text: string, whole = true): 'string' | 'object' | 'none' {
+  if (whole && text.length < 16_384) {
     try {
       const body = JSON.parse(text) as { error?: unknown } | null;
       const e = body?.error;
@@ -190,12 +190,13 @@ export function errorFieldKind(text: string): 'string' | 'object' | 'none' {
 
 /**
  * Classifies an HTTP answer that is not a success. Soul-level (`SOUL_REJECTED`): 400, or 500 whose
- * `error` is GUN's message about the data. Everything else is about the relay.
+ * `error` is GUN's message about the data. Everything else is about the relay. `whole: false`:
+ * `text` is only the head of a larger body.
  */
-export function classifyStatus(status: number, text: string): GunRelayErrorCode {
+export function classifyStatus(status: number, text: string, whole = true): GunRelayErrorCode {
   if (status === 400) return 'SOUL_REJECTED';
   if (status === 429) return 'RATE_LIMITED';
-  if (status === 500) return errorFieldKind(text) === 'string' ? 'SOUL_REJECTED' : 'RELAY_ERROR';
+  if (status === 500) return errorFieldKind(text, whole) === 'string' ? 'SOUL_REJECTED' : 'RELAY_ERROR';
   if (status >= 500) return 'RELAY_ERROR';
   return 'BAD_RESPONSE';
 }

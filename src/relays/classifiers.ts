@@ -12,7 +12,8 @@ export type RelayVerdict = 'miss' | 'soul' | 'relay';
 
 /**
  * Decides what a relay's non-2xx answer means. Returning `undefined` keeps the built-in verdict
- * of the relay's `kind`. The body is at most 16 KiB of the answer, decoded as UTF-8.
+ * of the relay's `kind`. `bodyText` is the head of the answer's body, decoded as UTF-8: at most
+ * `BODY_EXCERPT_LIMIT` (512) characters, the error's `bodyExcerpt`.
  */
 export type RelayClassifier = (op: RelayEndpoint, status: number, bodyText: string) => RelayVerdict | undefined;
 

@@ -63,8 +63,16 @@ class RefusedAnswer {
   ) {}
 }
 
-/** Bytes of an error body decoded for classification and the excerpt. */
+/**
+ * Bytes of an error body kept for classification and the excerpt: a body under this size is
+ * decoded and parsed whole; a larger one is read from its head only.
+ */
 const CLASSIFY_BYTES = 16 * 1024;
+/**
+ * Bytes decoded of a larger body's head: what its sniffed reason (1,024 characters) and the
+ * excerpt (512) read, for characters of up to 4 bytes.
+ */
+const HEAD_BYTES = 4 * 1024;
 
 function bodyText(data: unknown, limit = Infinity): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8', 0, Math.min(data.length, limit));
@@ -433,9 +441,12 @@ export class AxiosTransport implements Transport {
 
   /** The failure for an answer with a refused status, from its status and the head of its body. */
   private refusedStatus(response: AxiosResponse, details: { op: TransportRequest['op']; soul: string | undefined; relay: string; retries: number }): GunRelayError {
-    this.options.inspectBody?.(response.data);
-    const text = bodyText(response.data, CLASSIFY_BYTES);
-    const code = classifyStatus(response.status, text);
-    return new GunRelayError(code, `${details.op}: relay answered ${response.status}${reasonSuffix(text)}`, { ...details, status: response.status, bodyExcerpt: text });
+    const { data, status } = response;
+    this.options.inspectBody?.(data);
+    const whole = bodyLength(data) < CLASSIFY_BYTES;
+    const text = bodyText(data, whole ? CLASSIFY_BYTES : HEAD_BYTES);
+    const code = classifyStatus(status, text, whole);
+    const { op, soul, relay, retries } = details;
+    return new GunRelayError(code, `${op}: relay answered ${status}${reasonSuffix(text, whole)}`, { op, soul, relay, retries, status, bodyExcerpt: text });
   }
 }
