@@ -90,6 +90,18 @@ describe('failure path', () => {
     assert.equal((error as { bodyExcerpt: string }).bodyExcerpt, JSON.stringify({ error: message }).slice(0, 512));
   });
 
+  it('a refusal of exactly 16 KiB, all of it held, is parsed whole: its error field need not come first', async () => {
+    const base = Buffer.byteLength(JSON.stringify({ success: false, error: `Invalid data: ${'語'.repeat(5_000)}` }));
+    const error = `Invalid data: ${'語'.repeat(5_000)}${'x'.repeat(16 * 1024 - base)}`;
+    assert.equal(Buffer.byteLength(JSON.stringify({ success: false, error })), 16 * 1024);
+    const relay = await startFaultServer({ status: 500, body: { success: false, error } });
+    const t = new AxiosTransport({ maxSockets: 1, maxContentLength: 1 << 20, maxBodyLength: 1 << 20 });
+    const failure = await t.send({ baseUrl: relay.url, method: 'POST', path: '/put', body: '{"soul":"s","data":{"a":1}}', timeoutMs: 5_000, op: 'put', soul: 's' }).catch((e: unknown) => e);
+    t.close();
+    await relay.close();
+    assert.equal((failure as { code: string }).code, 'SOUL_REJECTED', 'a whole answer whose error is a string is about the data');
+  });
+
   it('the reason of a 64 KiB GUN message is read from its head', () => {
     const big = `{"error":"Invalid data: Array at s.tags ${'x'.repeat(64 * 1024)}"}`;
     assert.match(relayReason(big) ?? '', /^"Invalid data: Array at s\.tags x+…"$/);

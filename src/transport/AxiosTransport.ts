@@ -395,7 +395,7 @@ export class AxiosTransport implements Transport {
       const what = `no complete answer to ${tries === 1 ? 'the attempt' : `any of ${tries} attempts`} within attemptTimeoutMs (${state.request.attemptTimeoutMs} ms each)`;
       return new GunRelayError('TIMEOUT', `${op}: ${what}`, { ...details, systemCode: 'ETIMEDOUT' });
     }
-    if (answer) return this.refusedStatus(answer, details);
+    if (answer) return this.refusedStatus(answer, details, state.wire.droppedBytes);
     if (state.wire.switchedProtocols) {
       // Not a transient failure (the same endpoint upgrades every time), so not retried.
       return new GunRelayError('BAD_RESPONSE', `${op}: the relay answered 101 Switching Protocols, an upgrade this client never asks for: is baseUrl the relay's HTTP root?`, { ...details, status: 101 });
@@ -419,7 +419,7 @@ export class AxiosTransport implements Transport {
     }
     const response = error.response;
     // A response whose status was acceptable but whose body broke off is a network failure.
-    if (response && !acceptable(response.status)) return this.refusedStatus(response, details);
+    if (response && !acceptable(response.status)) return this.refusedStatus(response, details, state.wire.droppedBytes);
     if (error.message.includes('maxBodyLength')) {
       return new GunRelayError('INVALID_INPUT', `${op}: request body larger than ${this.options.maxBodyLength} bytes`, details);
     }
@@ -439,11 +439,19 @@ export class AxiosTransport implements Transport {
     return new GunRelayError(code, `${op}: ${what}`, { ...details, systemCode });
   }
 
-  /** The failure for an answer with a refused status, from its status and the head of its body. */
-  private refusedStatus(response: AxiosResponse, details: { op: TransportRequest['op']; soul: string | undefined; relay: string; retries: number }): GunRelayError {
+  /**
+   * The failure for an answer with a refused status, from its status and its body: parsed when
+   * the transport holds all of it (at most 16 KiB, nothing dropped), else sniffed from its head.
+   */
+  private refusedStatus(
+    response: AxiosResponse,
+    details: { op: TransportRequest['op']; soul: string | undefined; relay: string; retries: number },
+    /** Bytes the wire read past the head it kept (0: `data` is the whole body, or a decoded compressed one). */
+    droppedBytes: number,
+  ): GunRelayError {
     const { data, status } = response;
     this.options.inspectBody?.(data);
-    const whole = bodyLength(data) < CLASSIFY_BYTES;
+    const whole = droppedBytes === 0 && bodyLength(data) <= CLASSIFY_BYTES;
     const text = bodyText(data, whole ? CLASSIFY_BYTES : HEAD_BYTES);
     const code = classifyStatus(status, text, whole);
     const { op, soul, relay, retries } = details;
