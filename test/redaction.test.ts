@@ -28,6 +28,27 @@ describe('URL credential redaction', () => {
     assert.ok(!reason.includes('ss@') && !reason.includes('u:p'));
   });
 
+  it('a reason cut inside a URL keeps no part of its user or password', () => {
+    // The head read for a large body ends inside the URL: its "@" is past the cut.
+    const page = `E${' '.repeat(1_007)}http://user:password@host/ ${'z'.repeat(20_000)}`;
+    assert.equal(relayReason(page), '"E http://…"');
+    // The 300 characters read of a long GUN message end inside the URL.
+    const message = `{"error":"E${' '.repeat(280)}http://user:password@host/ more","pad":"${'z'.repeat(5_000)}"}`;
+    assert.equal(relayReason(message), '"E http://…"');
+    // The head of a larger body (the transport's 4 KiB) ends inside the URL.
+    assert.equal(relayReason(`{"error":"E${' '.repeat(200)}http://user:pass`, false), '"E http://…"');
+    // Not cut: a URL that ends the reason stays.
+    assert.equal(relayReason('{"error":"cannot reach http://upstream:8765"}'), '"cannot reach http://upstream:8765"');
+  });
+
+  it('a reason whose escapes do not parse is decoded leniently, so its URL credentials are found', () => {
+    const small = String.raw`{"error":"bad \q http:\/\/user:password\u0040host/ x"}`;
+    const reason = relayReason(small) ?? '';
+    assert.equal(reason, '"bad q http://host/ x"');
+    const large = String.raw`{"error":"bad \q http:\/\/user:password\u0040host/ x","pad":"` + 'z'.repeat(5_000) + '"}';
+    assert.equal(relayReason(large), '"bad q http://host/ x"');
+  });
+
   it('a password with a raw "@" leaks nowhere: errors, events, stats keys, health, logs', async () => {
     const logs: unknown[] = [];
     const log = (o: unknown, m?: string): void => void logs.push([o, m]);
