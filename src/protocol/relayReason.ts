@@ -24,11 +24,12 @@ interface Said {
   cut: boolean;
 }
 
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
+
 /** A JSON string's content that does not parse (a stray escape): its escapes decoded as far as they go. */
 function leniently(escaped: string): string {
-  const SIMPLE: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
   return escaped.replace(/\\(u[0-9a-fA-F]{4}|[^])?/g, (_m, e: string | undefined) =>
-    e === undefined ? '' : e.length === 5 ? String.fromCharCode(parseInt(e.slice(1), 16)) : (SIMPLE[e] ?? e),
+    e === undefined ? '' : e.length === 5 ? String.fromCharCode(parseInt(e.slice(1), 16)) : (SIMPLE_ESCAPES[e] ?? e),
   );
 }
 

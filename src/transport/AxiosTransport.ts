@@ -454,6 +454,7 @@ export class AxiosTransport implements Transport {
     const whole = droppedBytes === 0 && bodyLength(data) <= CLASSIFY_BYTES;
     const text = bodyText(data, whole ? CLASSIFY_BYTES : HEAD_BYTES);
     const code = classifyStatus(status, text, whole);
+    // Listed, not spread: on this path a spread of `details` cost ~5 µs a failure (docs/performance.md).
     const { op, soul, relay, retries } = details;
     return new GunRelayError(code, `${op}: relay answered ${status}${reasonSuffix(text, whole)}`, { op, soul, relay, retries, status, bodyExcerpt: text });
   }
